@@ -1,0 +1,10 @@
+"""TFDS builders shipped with search: real data prepared offline from PyPI packages.
+
+Importing this package registers each builder with TFDS under its snake_case class name.
+"""
+
+from search.data.builders.sklearn_digits import SklearnDigits
+
+OFFLINE_BUILDERS = {"sklearn_digits": SklearnDigits}
+
+__all__ = ["OFFLINE_BUILDERS", "SklearnDigits"]

@@ -1,0 +1,249 @@
+"""Experiment definitions: one YAML file each, validated into strict, frozen models."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from search.errors import ConfigError, UnknownNameError
+from search.registry import unknown_name_message
+
+EXPERIMENTS_DIR = Path(__file__).resolve().parent.parent / "experiments"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HyperparameterOverride(Strict):
+    """Narrows or fixes one hyperparameter of a space: `fixed`, `values`, or `min`/`max`."""
+
+    fixed: Any = None
+    values: list[Any] | None = None
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    sampling: Literal["linear", "log", "reverse_log"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        """A bare scalar fixes the value; a bare list gives the choices."""
+        if isinstance(data, list):
+            return {"values": data}
+        if not isinstance(data, dict):
+            return {"fixed": data}
+        return data
+
+    @model_validator(mode="after")
+    def _one_form(self) -> HyperparameterOverride:
+        forms = [self.fixed is not None, self.values is not None, self.is_range]
+        if sum(forms) != 1:
+            raise ValueError("give exactly one of `fixed`, `values`, or `min` and `max`")
+        if self.is_range:
+            if self.min is None or self.max is None:
+                raise ValueError("a range needs both `min` and `max`")
+            if self.min > self.max:
+                raise ValueError(
+                    f"`min <= max` must hold, but got (min={self.min}, max={self.max})"
+                )
+            if self.sampling == "log" and self.min <= 0:
+                raise ValueError(f"log sampling needs `min > 0`, but got min={self.min}")
+        elif self.step is not None or self.sampling is not None:
+            raise ValueError("`step` and `sampling` only go with `min` and `max`")
+        if self.values is not None and not self.values:
+            raise ValueError("`values` must not be empty")
+        return self
+
+    @property
+    def is_range(self) -> bool:
+        return self.min is not None or self.max is not None
+
+
+class DatasetConfig(Strict):
+    """A TFDS dataset by registered name (ours are prepared offline; others download)."""
+
+    name: str = "sklearn_digits"
+    data_dir: str | None = Field(None, description="TFDS data directory; TFDS's default if unset")
+    train_split: str = "train"
+    validation_split: str = "validation"
+    test_split: str = "test"
+
+
+class SpaceConfig(Strict):
+    name: str
+    hyperparameters: dict[str, HyperparameterOverride] = Field(default_factory=dict)
+
+
+class ObjectiveConfig(Strict):
+    name: str = "val_accuracy"
+    direction: Literal["max", "min"] = "max"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, data: Any) -> Any:
+        """`objective: val_loss` is enough: the direction follows from the metric name."""
+        if isinstance(data, str):
+            return {"name": data, "direction": "min" if data.endswith("loss") else "max"}
+        return data
+
+
+class TunerConfig(Strict):
+    kind: str = "bayesian"
+    max_trials: int = Field(10, ge=1)
+    objective: ObjectiveConfig = ObjectiveConfig()
+    seed: int = 42
+    executions_per_trial: int = Field(1, ge=1)
+    max_retries_per_trial: int = Field(0, ge=0)
+    max_consecutive_failed_trials: int = Field(3, ge=1)
+    hyperband_factor: int = Field(3, ge=2)
+
+
+class TrainingConfig(Strict):
+    epochs: int = Field(20, ge=1)
+    batch_size: int = Field(32, ge=1)
+    early_stopping_patience: int | None = Field(None, ge=1)
+
+
+class TrackingConfig(Strict):
+    tracking_uri: str | None = None
+    experiment_name: str | None = None
+    registered_model_name: str | None = None
+
+
+class Experiment(Strict):
+    """A whole search: what data, which space, how to tune and train, where to track."""
+
+    name: str
+    description: str = ""
+    dataset: DatasetConfig = DatasetConfig()
+    space: SpaceConfig
+    tuner: TunerConfig = TunerConfig()
+    training: TrainingConfig = TrainingConfig()
+    tracking: TrackingConfig = TrackingConfig()
+    output_dir: str = "search-runs"
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_simple(cls, name: str) -> str:
+        if not name or any(c in name for c in "/\\ "):
+            raise ValueError(f"must be a non-empty name without slashes or spaces, got {name!r}")
+        return name
+
+    @property
+    def mlflow_experiment(self) -> str:
+        return self.tracking.experiment_name or self.name
+
+    @property
+    def registered_model(self) -> str:
+        return self.tracking.registered_model_name or self.name
+
+    def with_overrides(self, **changes: Any) -> Experiment:
+        """A copy with dotted-path changes (`tuner.max_trials=3`), validated again."""
+        data = self.model_dump(mode="json", exclude_none=False)
+        for dotted, value in changes.items():
+            if value is None:
+                continue
+            *parents, leaf = dotted.split(".")
+            node = data
+            for part in parents:
+                node = node[part]
+            node[leaf] = value
+        return validate_experiment(data, source="command line")
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+
+
+def available_experiments() -> dict[str, Path]:
+    """Experiment names found in ./experiments and in the installed project's experiments/."""
+    found: dict[str, Path] = {}
+    for folder in (EXPERIMENTS_DIR, Path.cwd() / "experiments"):
+        if folder.is_dir():
+            found.update({p.stem: p for p in sorted(folder.glob("*.yaml"))})
+    return found
+
+
+def resolve_experiment_path(name_or_path: str) -> Path:
+    """A YAML path as given, or the file of a named experiment."""
+    if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path:
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise ConfigError(f"experiment file not found: {path}")
+        return path
+    known = available_experiments()
+    if name_or_path not in known:
+        raise UnknownNameError(unknown_name_message("experiment", name_or_path, list(known)))
+    return known[name_or_path]
+
+
+def load_experiment(name_or_path: str) -> Experiment:
+    """Reads and validates an experiment by name or path; every problem is a ConfigError."""
+    path = resolve_experiment_path(name_or_path)
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(error, "problem", None) or "not valid YAML"
+        raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path}: an experiment must be a YAML mapping, got {type(data).__name__}"
+        )
+    data.setdefault("name", path.stem)
+    return validate_experiment(data, source=str(path))
+
+
+def validate_experiment(data: dict[str, Any], source: str) -> Experiment:
+    try:
+        return Experiment.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(f"{source}: {describe_validation_error(error)}") from None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """The first problem as one line: where, what, and for unknown keys the closest valid key."""
+    first = error.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    where = ".".join(loc) or "(top level)"
+    more = error.error_count() - 1
+    suffix = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
+    if first["type"] == "extra_forbidden":
+        valid = _field_names_at(Experiment, first["loc"][:-1])
+        close = difflib.get_close_matches(loc[-1], valid, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(valid)}"
+        return f"unknown key '{where}'{hint}{suffix}"
+    message = first["msg"].removeprefix("Value error, ")
+    value = first.get("input")
+    shown = "" if isinstance(value, dict | list) or value is None else f" (got {value!r})"
+    return f"{where}: {message}{shown}{suffix}"
+
+
+def _field_names_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The valid keys of the nested model that `loc` points into."""
+    current: Any = model
+    for part in loc:
+        fields = getattr(current, "model_fields", None)
+        if fields is None or part not in fields:
+            if isinstance(current, type) and issubclass(current, HyperparameterOverride):
+                continue
+            return []
+        current = _model_of(fields[part].annotation)
+    fields = getattr(current, "model_fields", None)
+    return sorted(fields) if fields else []
+
+
+def _model_of(annotation: Any) -> Any:
+    """The BaseModel inside an annotation such as `dict[str, M]` or `M | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None

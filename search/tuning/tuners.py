@@ -1,0 +1,108 @@
+"""keras-tuner's tuners by name, each with trial events relayed to listeners.
+
+The registry is import-light (class names, not classes) so the CLI can list tuners in
+`--help` without loading TensorFlow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from search.experiment import TrainingConfig, TunerConfig
+from search.registry import Registry
+
+
+@dataclass(frozen=True)
+class TunerKind:
+    class_name: str  # in keras_tuner
+    arguments: Callable[[TunerConfig, TrainingConfig], dict[str, Any]]
+    summary: str
+
+
+TUNERS: Registry[TunerKind] = Registry("tuner")
+
+
+def _common(config: TunerConfig) -> dict[str, Any]:
+    import keras_tuner as kt
+
+    return {
+        "objective": kt.Objective(config.objective.name, direction=config.objective.direction),
+        "seed": config.seed,
+        "max_retries_per_trial": config.max_retries_per_trial,
+        "max_consecutive_failed_trials": config.max_consecutive_failed_trials,
+        "executions_per_trial": config.executions_per_trial,
+    }
+
+
+TUNERS.add(
+    "random",
+    TunerKind(
+        "RandomSearch",
+        lambda c, t: {**_common(c), "max_trials": c.max_trials},
+        "random sampling of the space",
+    ),
+)
+TUNERS.add(
+    "bayesian",
+    TunerKind(
+        "BayesianOptimization",
+        # keras-tuner's default (3 random points per dimension) would make short searches random.
+        lambda c, t: {
+            **_common(c),
+            "max_trials": c.max_trials,
+            "num_initial_points": max(2, c.max_trials // 3),
+        },
+        "Gaussian-process Bayesian optimization after a few random trials",
+    ),
+)
+TUNERS.add(
+    "hyperband",
+    TunerKind(
+        "Hyperband",
+        # Hyperband sizes itself from max_epochs and factor; max_trials does not apply.
+        lambda c, t: {**_common(c), "max_epochs": t.epochs, "factor": c.hyperband_factor},
+        "successive halving over epochs (training.epochs is the largest budget)",
+    ),
+)
+TUNERS.add(
+    "grid",
+    TunerKind(
+        "GridSearch",
+        lambda c, t: {**_common(c), "max_trials": c.max_trials},
+        "every combination of the discrete values, in order, up to max_trials",
+    ),
+)
+
+
+def tracked_class(kind: TunerKind) -> type:
+    """The keras-tuner class with the trial-event relay mixed in before it."""
+    import keras_tuner as kt
+
+    from search.tuning.events import TrialEventsMixin
+
+    base = getattr(kt, kind.class_name)
+    return type(f"Tracked{kind.class_name}", (TrialEventsMixin, base), {})
+
+
+def build_tuner(
+    config: TunerConfig,
+    training: TrainingConfig,
+    hypermodel: Any,
+    directory: Path,
+    listeners: Sequence[Any],
+    resume: bool,
+) -> Any:
+    """A keras-tuner tuner writing its project to `directory`, reloading it when `resume`."""
+    kind = TUNERS.get(config.kind)
+    tuner = tracked_class(kind)(
+        hypermodel=hypermodel,
+        directory=str(directory.parent),
+        project_name=directory.name,
+        overwrite=not resume,
+        **kind.arguments(config, training),
+    )
+    tuner.listeners = list(listeners)
+    return tuner

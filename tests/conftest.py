@@ -1,0 +1,70 @@
+"""Shared fixtures: seeded tests, a CLI runner, a prepared TFDS directory, tmp MLflow stores."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _seeded() -> None:
+    random.seed(0)
+    try:
+        import numpy as np
+
+        np.random.seed(0)
+    except ImportError:  # pragma: no cover
+        pass
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_tracking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's MLFLOW_TRACKING_URI must never receive test runs."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+
+
+@pytest.fixture
+def runner():
+    from click.testing import CliRunner
+
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def tfds_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A TFDS data directory with the offline digits dataset prepared once per session."""
+    import tensorflow_datasets as tfds
+
+    import search.data.builders  # noqa: F401
+
+    path = tmp_path_factory.mktemp("tfds")
+    tfds.builder("sklearn_digits", data_dir=str(path)).download_and_prepare()
+    return path
+
+
+@pytest.fixture
+def write_experiment(tmp_path: Path):
+    """Writes an experiment YAML into tmp_path (outputs kept under tmp_path too)."""
+
+    def write(data: dict | str, name: str = "exp") -> Path:
+        path = tmp_path / f"{name}.yaml"
+        if isinstance(data, dict):
+            data = {"output_dir": str(tmp_path / "runs"), **data}
+            path.write_text(yaml.safe_dump(data))
+        else:
+            path.write_text(data)
+        return path
+
+    return write
+
+
+def files_under(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file())
