@@ -152,8 +152,8 @@ def _search_and_record(
     completed = [t for t in trials if str(t.status) == "COMPLETED" and t.score is not None]
     if not completed:
         raise SearchError(
-            f"no trial completed ({counts['FAILED']} failed); see the failed trial runs in MLflow "
-            f"for their reasons"
+            f"no trial completed ({counts['FAILED']} failed); their reasons are on the failed "
+            "trial runs in MLflow. Fix the experiment, then run it with --fresh to start anew"
         )
     best_trial = tuner.oracle.get_best_trials(1)[0]
     best_hps = dict(best_trial.hyperparameters.values)
