@@ -63,14 +63,15 @@ def unfinished(experiment: Experiment) -> SearchDir | None:
     root = experiment_root(experiment)
     if not root.is_dir():
         return None
-    for path in sorted((p for p in root.iterdir() if (p / "state.json").is_file()), reverse=True):
-        state = json.loads((path / "state.json").read_text())
-        if state.get("status") == "finished":
-            return None
-        if state.get("fingerprint") == config_fingerprint(experiment):
-            return SearchDir(path, state)
+    searches = sorted(p for p in root.iterdir() if (p / "state.json").is_file())
+    if not searches:
         return None
-    return None
+    latest = searches[-1]
+    state = json.loads((latest / "state.json").read_text())
+    same_space = state.get("fingerprint") == config_fingerprint(experiment)
+    if state.get("status") == "finished" or not same_space:
+        return None
+    return SearchDir(latest, state)
 
 
 def new_search_dir(experiment: Experiment) -> SearchDir:
