@@ -1,73 +1,18 @@
-"""The `search` command line: parse, call one function, report. Errors become exit codes here."""
+"""`search run`: one search from an experiment name or file to a registered model."""
 
 from __future__ import annotations
 
-import logging
-import os
-import sys
-import traceback
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.logging import RichHandler
 
-from search.errors import SearchError
+from search.cli.common import debug_option, setup_logging, stderr, user_errors
 from search.tuning.tuners import TUNERS
 
-stderr = Console(stderr=True)
 
-
-def _setup_logging(verbose: bool) -> None:
-    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
-    # keras-tuner passes shuffle=True with a tf.data input, and restores weights without the
-    # optimizer's slots: both harmless, both noisy.
-    warnings.filterwarnings("ignore", message=r".*`shuffle=True` was passed.*")
-    warnings.filterwarnings("ignore", message=r".*Skipping variable loading for optimizer.*")
-    handler = RichHandler(console=stderr, show_path=False, show_time=False, markup=False)
-    logging.basicConfig(level=logging.WARNING, handlers=[handler], format="%(message)s", force=True)
-    logging.getLogger("search").setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("absl", "tensorflow", "alembic", "mlflow", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
-
-
-@contextmanager
-def user_errors(debug: bool) -> Iterator[None]:
-    """Domain errors as one stderr line and their exit code; a traceback only with --debug."""
-    try:
-        yield
-    except SearchError as error:
-        if debug:
-            traceback.print_exc()
-        click.echo(f"error: {error}", err=True)
-        sys.exit(error.exit_code)
-    except KeyboardInterrupt:
-        click.echo("interrupted: run the same command again to resume the search", err=True)
-        sys.exit(130)
-    except Exception as error:
-        if debug:
-            traceback.print_exc()
-        first = str(error).splitlines()[0] if str(error) else ""
-        click.echo(
-            f"error: {type(error).__name__}: {first} (run with --debug for details)", err=True
-        )
-        sys.exit(1)
-
-
-def debug_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--debug", is_flag=True, help="Show tracebacks of errors.")(command)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
-@click.version_option(package_name="search")
-def main() -> None:
-    """Tune Keras models with keras-tuner; every trial tracked in MLflow."""
-
-
-@main.command()
+@click.command()
 @click.argument("experiment")
 @click.option("--max-trials", type=click.IntRange(min=1), help="Override tuner.max_trials.")
 @click.option("--epochs", type=click.IntRange(min=1), help="Override training.epochs.")
@@ -105,7 +50,7 @@ def run(
     debug: bool,
 ) -> None:
     """Run the search EXPERIMENT (a name from experiments/ or a YAML path)."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     with user_errors(debug):
         from search.experiment import load_experiment
         from search.quiet import import_tensorflow_quietly
@@ -168,26 +113,3 @@ def _report(result: Any) -> None:
     )
     out(f"best config:       {result.best_config_path}")
     out(f"MLflow UI:         {ui_command(result.tracking_uri)}")
-
-
-@main.command(name="list")
-def list_() -> None:
-    """List the experiments, spaces, datasets and tuners this installation knows."""
-    with user_errors(False):
-        from search.quiet import import_tensorflow_quietly
-
-        import_tensorflow_quietly()
-        from search.data.builders import OFFLINE_BUILDERS
-        from search.experiment import available_experiments
-        from spaces import SPACES
-
-        click.echo("experiments: " + ", ".join(available_experiments()))
-        click.echo(
-            "spaces:      " + ", ".join(f"{n} ({SPACES.get(n).modality})" for n in SPACES.names())
-        )
-        click.echo(
-            "datasets:    "
-            + ", ".join(OFFLINE_BUILDERS)
-            + " (offline), or any TFDS name (downloads when online)"
-        )
-        click.echo("tuners:      " + ", ".join(TUNERS.names()))

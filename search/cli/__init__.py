@@ -1,0 +1,24 @@
+"""The `search` command line: each command lives in its own module; this one registers them.
+
+Commands parse, call one library function and report; errors become exit codes in
+`search.cli.common`. Nothing outside this package imports it.
+"""
+
+from __future__ import annotations
+
+import click
+
+from search.cli.listing import list_
+from search.cli.run import run
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
+@click.version_option(package_name="search")
+def main() -> None:
+    """Tune Keras models with keras-tuner; every trial tracked in MLflow."""
+
+
+for command in (run, list_):
+    main.add_command(command)
+
+__all__ = ["main"]

@@ -1,0 +1,60 @@
+"""What every command shares: logging to stderr, and domain errors turned into exit codes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.logging import RichHandler
+
+from search.errors import SearchError
+
+stderr = Console(stderr=True)
+
+
+def setup_logging(verbose: bool) -> None:
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
+    # keras-tuner passes shuffle=True with a tf.data input, and restores weights without the
+    # optimizer's slots: both harmless, both noisy.
+    warnings.filterwarnings("ignore", message=r".*`shuffle=True` was passed.*")
+    warnings.filterwarnings("ignore", message=r".*Skipping variable loading for optimizer.*")
+    handler = RichHandler(console=stderr, show_path=False, show_time=False, markup=False)
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], format="%(message)s", force=True)
+    logging.getLogger("search").setLevel(logging.DEBUG if verbose else logging.INFO)
+    for noisy in ("absl", "tensorflow", "alembic", "mlflow", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+@contextmanager
+def user_errors(debug: bool) -> Iterator[None]:
+    """Domain errors as one stderr line and their exit code; a traceback only with --debug."""
+    try:
+        yield
+    except SearchError as error:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted: run the same command again to resume the search", err=True)
+        sys.exit(130)
+    except Exception as error:
+        if debug:
+            traceback.print_exc()
+        first = str(error).splitlines()[0] if str(error) else ""
+        click.echo(
+            f"error: {type(error).__name__}: {first} (run with --debug for details)", err=True
+        )
+        sys.exit(1)
+
+
+def debug_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--debug", is_flag=True, help="Show tracebacks of errors.")(command)
