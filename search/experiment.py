@@ -101,6 +101,9 @@ class TunerConfig(Strict):
     max_retries_per_trial: int = Field(0, ge=0)
     max_consecutive_failed_trials: int = Field(3, ge=1)
     hyperband_factor: int = Field(3, ge=2)
+    max_seconds: float | None = Field(
+        None, gt=0, description="wall-clock budget: no new trial starts after this many seconds"
+    )
 
 
 class TrainingConfig(Strict):

@@ -19,9 +19,10 @@ from search.experiment import Experiment
 
 
 def config_fingerprint(experiment: Experiment) -> str:
-    """Identifies what a search explores; max_trials and the tracking URI may change on resume."""
+    """Identifies what a search explores; its budgets and tracking URI may change on resume."""
     data = experiment.model_dump(mode="json")
     data["tuner"].pop("max_trials")
+    data["tuner"].pop("max_seconds")
     data["tracking"].pop("tracking_uri")
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 

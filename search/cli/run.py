@@ -15,6 +15,11 @@ from search.tuning.tuners import TUNERS
 @click.command()
 @click.argument("experiment")
 @click.option("--max-trials", type=click.IntRange(min=1), help="Override tuner.max_trials.")
+@click.option(
+    "--max-seconds",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Override tuner.max_seconds: no new trial starts after this wall-clock budget.",
+)
 @click.option("--epochs", type=click.IntRange(min=1), help="Override training.epochs.")
 @click.option("--tuner", type=click.Choice(TUNERS.names()), help="Override tuner.kind.")
 @click.option("--seed", type=int, help="Override tuner.seed.")
@@ -37,6 +42,7 @@ from search.tuning.tuners import TUNERS
 def run(
     experiment: str,
     max_trials: int | None,
+    max_seconds: float | None,
     epochs: int | None,
     tuner: str | None,
     seed: int | None,
@@ -58,6 +64,7 @@ def run(
         loaded = load_experiment(experiment).with_overrides(
             **{
                 "tuner.max_trials": max_trials,
+                "tuner.max_seconds": max_seconds,
                 "training.epochs": epochs,
                 "tuner.kind": tuner,
                 "tuner.seed": seed,

@@ -78,13 +78,16 @@ TUNERS.add(
 
 
 def tracked_class(kind: TunerKind) -> type:
-    """The keras-tuner class with the trial-event relay mixed in before it."""
+    """The keras-tuner class with trial events, the time budget and one clean-up mixed in."""
     import keras_tuner as kt
 
+    from search.tuning.budget import TimeBudgetMixin
     from search.tuning.events import TrialEventsMixin
+    from search.tuning.lean import SingleCleanupMixin
 
     base = getattr(kt, kind.class_name)
-    return type(f"Tracked{kind.class_name}", (TrialEventsMixin, base), {})
+    mixins = (TrialEventsMixin, TimeBudgetMixin, SingleCleanupMixin)
+    return type(f"Tracked{kind.class_name}", (*mixins, base), {})
 
 
 def build_tuner(
@@ -105,4 +108,5 @@ def build_tuner(
         **kind.arguments(config, training),
     )
     tuner.listeners = list(listeners)
+    tuner.max_seconds = config.max_seconds
     return tuner
