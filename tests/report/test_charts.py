@@ -112,3 +112,28 @@ def test_write_report_writes_each_chart_as_png_with_its_data(records, tmp_path) 
     summary = (folder / "summary.md").read_text()
     assert "**3 trials completed**, 1 failed" in summary
     assert summary.index("| 01 | 0.9000 |") < summary.index("| 03 | 0.7000 |")
+
+
+def test_recorder_keeps_epochs_restarts_retried_trials_and_adds_earlier_oracle_trials() -> None:
+    import keras_tuner as kt
+
+    from search.report.trials import TrialRecorder
+    from search.tuning.events import TrialOutcome
+
+    recorder = TrialRecorder()
+    recorder.trial_started("1", {"units": 32})
+    recorder.epoch_ended("1", 0, {OBJECTIVE: 0.1})
+    recorder.trial_started("1", {"units": 32})  # retried: its first attempt's epochs go
+    recorder.epoch_ended("1", 0, {OBJECTIVE: 0.4})
+    recorder.epoch_ended("1", 1, {OBJECTIVE: 0.6})
+    recorder.trial_ended(TrialOutcome("1", "COMPLETED", 0.6, {"units": 32}, seconds=3.0))
+    # A resumed search: trial 0 finished in an earlier process, only the oracle knows it.
+    hp = kt.HyperParameters()
+    hp.Fixed("units", 64)
+    earlier = kt.engine.trial.Trial(hp, trial_id="0", status="COMPLETED")
+    earlier.score = 0.9
+    records = recorder.records([earlier])
+    assert [r.trial_id for r in records] == ["0", "1"]
+    assert records[0].hyperparameters == {"units": 64} and records[0].score == 0.9
+    assert records[0].history == {} and records[0].completed
+    assert records[1].history == {OBJECTIVE: {0: 0.4, 1: 0.6}} and records[1].epochs == 2

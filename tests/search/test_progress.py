@@ -72,3 +72,11 @@ def test_verbose_adds_every_epoch_and_every_hyperparameter() -> None:
     assert lines[1] == "  trial 00 epoch 1/2  loss=1.5000  val_accuracy=0.5000"
     assert lines[2] == "  trial 00 epoch 2/2  loss=0.5000  val_accuracy=0.7500"
     assert "dropout=0.25 l2=1.23e-05" in lines[3]
+
+
+def test_quiet_and_verbose_together_is_a_usage_error(runner) -> None:
+    from search.cli import main
+
+    result = runner.invoke(main, ["run", "image-cnn", "--quiet", "--verbose"])
+    assert result.exit_code == 2
+    assert "--quiet and --verbose exclude each other" in result.stderr
