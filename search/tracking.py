@@ -245,11 +245,16 @@ class SearchTracker:
 
     # -- what the MLflow UI shows: descriptions, datasets, report, model summary ------------
     def describe_search(self, config: Mapping[str, Any], data_identity: Mapping[str, str]) -> None:
-        """The parent's description, and the TFDS splits as its inputs (the dataset column)."""
+        """The parent's description, and the TFDS splits as its inputs (the dataset column).
+        Only presentation: a failure is logged and the search goes on."""
         from search.report.notes import search_note
 
-        self.client.set_tag(self.parent_run_id, NOTE_TAG, search_note(config))
-        self.client.log_inputs(self.parent_run_id, datasets=dataset_inputs(config, data_identity))
+        try:
+            self.client.set_tag(self.parent_run_id, NOTE_TAG, search_note(config))
+            datasets = dataset_inputs(config, data_identity)
+            self.client.log_inputs(self.parent_run_id, datasets=datasets)
+        except Exception:
+            log.exception("could not describe the search run in MLflow")
 
     def log_report(self, folder: Path, model: Any) -> None:
         """The report folder as `report/`, its summary under the description, the best model's
