@@ -171,7 +171,7 @@ def _search_and_record(
     tracker.log_best(best_trial.score, best_hps, test_metrics, best_config)
     sample = next(iter(test.take(1)))[0].numpy()[:8]
     model_uri, version = tracker.log_model(model, sample, experiment.registered_model)
-    _log_report(experiment, recorder.records(trials), search_dir, tracker, model)
+    _log_report(experiment, recorder.records(trials), search_dir, tracker, model, version)
     tracker.finish("FINISHED")
     search_dir.save(status="finished")
     return SearchResult(
@@ -191,7 +191,7 @@ def _search_and_record(
 
 
 def _log_report(
-    experiment: Experiment, records: Any, search_dir: Any, tracker: Any, model: Any
+    experiment: Experiment, records: Any, search_dir: Any, tracker: Any, model: Any, version: str
 ) -> None:
     """Charts and tables that explain the search, kept beside it and on the parent run.
     A report that cannot be drawn is logged, never fatal: the search itself succeeded."""
@@ -202,7 +202,7 @@ def _log_report(
         folder = write_report(
             records, search_dir.path / "report", objective.name, objective.direction == "max"
         )
-        tracker.log_report(folder, model)
+        tracker.log_report(folder, model, experiment.registered_model, version)
     except Exception:
         log.exception("could not write the search report")
 

@@ -256,9 +256,11 @@ class SearchTracker:
         except Exception:
             log.exception("could not describe the search run in MLflow")
 
-    def log_report(self, folder: Path, model: Any) -> None:
+    def log_report(
+        self, folder: Path, model: Any, registered_name: str | None = None, version: str = ""
+    ) -> None:
         """The report folder as `report/`, its summary under the description, the best model's
-        summary as `model_summary.txt`."""
+        summary as `model_summary.txt`; the registered version says which search it came from."""
         run_id = self.parent_run_id
         self.client.log_artifacts(run_id, str(folder), "report")
         lines: list[str] = []
@@ -267,6 +269,18 @@ class SearchTracker:
         note = self.client.get_run(run_id).data.tags.get(NOTE_TAG, "")
         summary = (folder / "summary.md").read_text()
         self.client.set_tag(run_id, NOTE_TAG, f"{note.rstrip()}\n\n{summary}".lstrip())
+        if registered_name and version:
+            self._describe_model(registered_name, version, summary)
+
+    def _describe_model(self, name: str, version: str, summary: str) -> None:
+        run = self.client.get_run(self.parent_run_id)
+        origin = f"Best model of the search run `{run.info.run_name}` ({self.parent_run_id})."
+        self.client.update_model_version(name, version, description=f"{origin}\n\n{summary}")
+        if not self.client.get_registered_model(name).description:
+            self.client.update_registered_model(
+                name,
+                description=f"Best models of `search run` searches; `@{CHAMPION}` is the latest.",
+            )
 
     def _describe_trial(self, run_id: str, outcome: TrialOutcome) -> None:
         from search.report.notes import trial_note

@@ -21,6 +21,8 @@ def key_hyperparameters(hyperparameters: dict[str, Any], count: int = KEY_COUNT)
     """
     keys: dict[str, Any] = {}
     for name, value in hyperparameters.items():
+        if name.startswith("tuner/"):  # hyperband's bookkeeping, not a hyperparameter
+            continue
         short = name.rsplit("/", 1)[-1]
         keys[short if short not in keys else name] = value
         if len(keys) == count:

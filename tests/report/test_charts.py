@@ -137,3 +137,11 @@ def test_recorder_keeps_epochs_restarts_retried_trials_and_adds_earlier_oracle_t
     assert records[0].hyperparameters == {"units": 64} and records[0].score == 0.9
     assert records[0].history == {} and records[0].completed
     assert records[1].history == {OBJECTIVE: {0: 0.4, 1: 0.6}} and records[1].epochs == 2
+
+
+def test_trial_title_names_the_first_hyperparameters_without_scopes() -> None:
+    from search.report.naming import trial_title
+
+    hps = {"tuner/epochs": 2, "conv_blocks": 2, "conv_1/filters": 64, "conv_2/filters": 32}
+    assert trial_title("07", hps) == "trial-07 conv_blocks=2 filters=64 conv_2/filters=32"
+    assert trial_title("08", {"lr": 0.00123456}) == "trial-08 lr=0.00123"

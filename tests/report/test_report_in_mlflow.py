@@ -113,3 +113,16 @@ def test_progress_prints_one_line_per_trial_and_keeps_stdout_for_the_result(reco
     assert f"{TINY_TRIALS} trials in " in result.stderr
     assert f"best val_accuracy {best:.4f}" in result.stderr
     assert result.stdout.startswith("experiment:        image-cnn\n")
+
+
+def test_registered_version_says_which_search_it_came_from(recorded) -> None:
+    client, parent, trials, _, _ = recorded
+    version = client.get_model_version("image-cnn", "1")
+    assert version.description.startswith(
+        f"Best model of the search run `{parent.info.run_name}` ({parent.info.run_id})."
+    )
+    best = max(trials.values(), key=lambda run: run.data.metrics["score"])
+    assert f"| {best.data.tags['search.trial_id']} | {best.data.metrics['score']:.4f} |" in (
+        version.description
+    )
+    assert "@champion" in client.get_registered_model("image-cnn").description
