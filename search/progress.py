@@ -52,7 +52,7 @@ class TrialProgress:
         self.finished = 0
         self._started = time.monotonic()
         self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
+            TextColumn("[bold]{task.description:<22}"),  # fixed width: the bar stays put
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("best {task.fields[best]}"),
@@ -74,7 +74,8 @@ class TrialProgress:
             best = "-" if self.best is None else f"{self.best:.4f} (trial {self.best_trial})"
             seconds = time.monotonic() - self._started
             self.console.print(
-                f"{self.finished} trials in {seconds:.0f}s, best {self.objective} {best}",
+                f"{self.finished} trial{'s' * (self.finished != 1)} in {seconds:.0f}s, "
+                f"best {self.objective} {best}",
                 highlight=False,
             )
 
@@ -119,12 +120,7 @@ class TrialProgress:
 
     def _line(self, text: str) -> None:
         """One line on a terminal (cut to its width); whole lines in logs and with verbose."""
-        cut = self.console.is_terminal and not self.verbose
-        self.console.print(
-            text,
-            markup=True,
-            highlight=False,
-            overflow="ellipsis" if cut else "fold",
-            no_wrap=cut,
-            soft_wrap=not cut,
-        )
+        if self.console.is_terminal and not self.verbose:
+            self.console.print(text, highlight=False, overflow="ellipsis", no_wrap=True)
+        else:
+            self.console.print(text, highlight=False, soft_wrap=True)

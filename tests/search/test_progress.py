@@ -80,3 +80,12 @@ def test_quiet_and_verbose_together_is_a_usage_error(runner) -> None:
     result = runner.invoke(main, ["run", "image-cnn", "--quiet", "--verbose"])
     assert result.exit_code == 2
     assert "--quiet and --verbose exclude each other" in result.stderr
+
+
+def test_lines_are_not_wrapped_in_logs() -> None:
+    stream = io.StringIO()
+    console = Console(file=stream, width=40, force_terminal=False)
+    with TrialProgress(console, 1, "val_accuracy", True) as progress:
+        progress.trial_ended(outcome("00", 0.8))
+    first = stream.getvalue().splitlines()[0]
+    assert first.endswith("conv_blocks=2 filters=64 kernel_size=3")  # whole, on one line
