@@ -121,16 +121,18 @@ def _search_and_record(
 ) -> SearchResult:
     from search.data.pipeline import evaluation_pipeline, training_pipeline
     from search.errors import SearchError
+    from search.report import TrialRecorder
     from search.tuning.tuners import build_tuner
     from search.workspace import experiment_root
 
     training = experiment.training
+    recorder = TrialRecorder()  # every epoch of every trial, for the report
     tuner = build_tuner(
         experiment.tuner,
         training,
         hypermodel,
         search_dir.tuner_dir,
-        listeners=[tracker, *listeners],
+        listeners=[tracker, recorder, *listeners],
         resume=(search_dir.tuner_dir / "oracle.json").exists(),
     )
     train = training_pipeline(
@@ -169,6 +171,7 @@ def _search_and_record(
     tracker.log_best(best_trial.score, best_hps, test_metrics, best_config)
     sample = next(iter(test.take(1)))[0].numpy()[:8]
     model_uri, version = tracker.log_model(model, sample, experiment.registered_model)
+    _log_report(experiment, recorder.records(trials), search_dir, tracker, model, version)
     tracker.finish("FINISHED")
     search_dir.save(status="finished")
     return SearchResult(
@@ -185,6 +188,23 @@ def _search_and_record(
         best_config_path=str(search_dir.best_config),
         trials=counts,
     )
+
+
+def _log_report(
+    experiment: Experiment, records: Any, search_dir: Any, tracker: Any, model: Any, version: str
+) -> None:
+    """Charts and tables that explain the search, kept beside it and on the parent run.
+    A report that cannot be drawn is logged, never fatal: the search itself succeeded."""
+    from search.report.writer import write_report
+
+    objective = experiment.tuner.objective
+    try:
+        folder = write_report(
+            records, search_dir.path / "report", objective.name, objective.direction == "max"
+        )
+        tracker.log_report(folder, model, experiment.registered_model, version)
+    except Exception:
+        log.exception("could not write the search report")
 
 
 def _callbacks(experiment: Experiment) -> list[Any]:

@@ -6,9 +6,12 @@ log from anywhere; only model logging uses the fluent API, which the keras flavo
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import time
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,8 @@ KNOWN_SCHEMES = {"sqlite", "http", "https", "file", "postgresql", "mysql", "mssq
 PARENT_TAG = "mlflow.parentRunId"
 CHAMPION = "champion"
 MLFLOW_STATUS = {"COMPLETED": "FINISHED", "FAILED": "FAILED", "INVALID": "FAILED"}
+NOTE_TAG = "mlflow.note.content"  # the run's description in the MLflow UI (markdown)
+DATA_CONTEXT_TAG = "mlflow.data.context"
 
 
 def resolve_tracking_uri(given: str | None) -> str:
@@ -88,7 +93,10 @@ def experiment_id(client: Any, name: str, uri: str) -> str:
     location = None
     if uri.startswith("sqlite:///"):
         location = (Path(uri.removeprefix("sqlite:///")).parent / "mlruns" / name).as_uri()
-    return str(client.create_experiment(name, artifact_location=location))
+    # The kind tag makes the MLflow UI open the experiment on its training runs, not on the
+    # GenAI overview it shows to experiments of unknown kind.
+    tags = {"mlflow.experimentKind": "custom_model_development"}
+    return str(client.create_experiment(name, artifact_location=location, tags=tags))
 
 
 class SearchTracker:
@@ -100,6 +108,7 @@ class SearchTracker:
         self.experiment_id = experiment_id
         self.parent_run_id = parent_run_id
         self._trial_runs: dict[str, str] = {}
+        self._datasets: list[Any] | None = None  # the parent's inputs, shared with trials
 
     @classmethod
     def start(
@@ -121,6 +130,7 @@ class SearchTracker:
         client.log_text(
             run.info.run_id, yaml.safe_dump(dict(config), sort_keys=False), "experiment.yaml"
         )
+        tracker.describe_search(config, data_identity)
         return tracker
 
     @classmethod
@@ -148,17 +158,22 @@ class SearchTracker:
 
     # -- TrialListener -------------------------------------------------------------------
     def trial_started(self, trial_id: str, hyperparameters: dict[str, Any]) -> None:
+        from search.report import trial_title
+        from search.report.notes import trial_note
+
         run = self.client.create_run(
             self.experiment_id,
-            run_name=f"trial-{trial_id}",
+            run_name=trial_title(trial_id, hyperparameters),
             tags={
                 PARENT_TAG: self.parent_run_id,
                 "search.kind": "trial",
                 "search.trial_id": trial_id,
+                NOTE_TAG: trial_note(hyperparameters),
             },
         )
         self._trial_runs[trial_id] = run.info.run_id
         self._log_params(run.info.run_id, {k: str(v) for k, v in hyperparameters.items()})
+        self._share_dataset(run.info.run_id)
 
     def epoch_ended(self, trial_id: str, epoch: int, metrics: dict[str, float]) -> None:
         from mlflow.entities import Metric
@@ -180,6 +195,7 @@ class SearchTracker:
             metrics["best_epoch"] = float(outcome.best_step)
         self._log_metrics(run_id, metrics)
         self.client.set_tag(run_id, "search.status", outcome.status)
+        self._describe_trial(run_id, outcome)
         if outcome.status != "COMPLETED":
             self.client.set_tag(run_id, "search.failure_reason", outcome.reason[:5000])
             self.client.log_text(run_id, outcome.message or "", "traceback.txt")
@@ -227,6 +243,58 @@ class SearchTracker:
     def finish(self, status: str = "FINISHED") -> None:
         self.client.set_terminated(self.parent_run_id, status=status)
 
+    # -- what the MLflow UI shows: descriptions, datasets, report, model summary ------------
+    def describe_search(self, config: Mapping[str, Any], data_identity: Mapping[str, str]) -> None:
+        """The parent's description, and the TFDS splits as its inputs (the dataset column).
+        Only presentation: a failure is logged and the search goes on."""
+        from search.report.notes import search_note
+
+        try:
+            self.client.set_tag(self.parent_run_id, NOTE_TAG, search_note(config))
+            datasets = dataset_inputs(config, data_identity)
+            self.client.log_inputs(self.parent_run_id, datasets=datasets)
+        except Exception:
+            log.exception("could not describe the search run in MLflow")
+
+    def log_report(
+        self, folder: Path, model: Any, registered_name: str | None = None, version: str = ""
+    ) -> None:
+        """The report folder as `report/`, its summary under the description, the best model's
+        summary as `model_summary.txt`; the registered version says which search it came from."""
+        run_id = self.parent_run_id
+        self.client.log_artifacts(run_id, str(folder), "report")
+        lines: list[str] = []
+        model.summary(print_fn=lambda line, *_, **__: lines.append(line))
+        self.client.log_text(run_id, "\n".join(lines) + "\n", "model_summary.txt")
+        note = self.client.get_run(run_id).data.tags.get(NOTE_TAG, "")
+        summary = (folder / "summary.md").read_text()
+        self.client.set_tag(run_id, NOTE_TAG, f"{note.rstrip()}\n\n{summary}".lstrip())
+        if registered_name and version:
+            self._describe_model(registered_name, version, summary)
+
+    def _describe_model(self, name: str, version: str, summary: str) -> None:
+        run = self.client.get_run(self.parent_run_id)
+        origin = f"Best model of the search run `{run.info.run_name}` ({self.parent_run_id})."
+        self.client.update_model_version(name, version, description=f"{origin}\n\n{summary}")
+        if not self.client.get_registered_model(name).description:
+            self.client.update_registered_model(
+                name,
+                description=f"Best models of `search run` searches; `@{CHAMPION}` is the latest.",
+            )
+
+    def _describe_trial(self, run_id: str, outcome: TrialOutcome) -> None:
+        from search.report.notes import trial_note
+
+        self.client.set_tag(run_id, NOTE_TAG, trial_note(outcome.hyperparameters, outcome))
+
+    def _share_dataset(self, run_id: str) -> None:
+        """A trial trains on the parent's data: the same inputs, so its row shows them too."""
+        if self._datasets is None:
+            inputs = self.client.get_run(self.parent_run_id).inputs
+            self._datasets = list(inputs.dataset_inputs) if inputs else []
+        if self._datasets:
+            self.client.log_inputs(run_id, datasets=self._datasets)
+
     # -- helpers -------------------------------------------------------------------------
     def _log_params(self, run_id: str, params: Mapping[str, str]) -> None:
         from mlflow.entities import Param
@@ -240,3 +308,28 @@ class SearchTracker:
 
         now = int(time.time() * 1000)
         self.client.log_batch(run_id, metrics=[Metric(k, v, now, 0) for k, v in metrics.items()])
+
+
+def dataset_inputs(config: Mapping[str, Any], identity: Mapping[str, str]) -> list[Any]:
+    """The TFDS splits as MLflow dataset inputs: name `<dataset>/<split>`, a digest of the
+    data identity (version, sizes, shape), the prepared directory as source."""
+    from mlflow.data.dataset_source_registry import resolve_dataset_source
+    from mlflow.data.meta_dataset import MetaDataset
+    from mlflow.entities import DatasetInput, InputTag
+
+    dataset = config["dataset"]
+    data_dir = dataset.get("data_dir") or os.environ.get("TFDS_DATA_DIR")
+    root = Path(data_dir or "~/tensorflow_datasets").expanduser().resolve()
+    where = root / identity.get("data.name", dataset["name"]) / identity.get("data.version", "")
+    with warnings.catch_warnings():  # "file:" matches two equivalent local sources
+        warnings.simplefilter("ignore")
+        source = resolve_dataset_source(where.as_uri())
+    inputs = []
+    for role in ("train", "validation", "test"):
+        split = dataset.get(f"{role}_split", role)
+        fingerprint = json.dumps({**identity, "split": split}, sort_keys=True)
+        digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:10]
+        meta = MetaDataset(source, name=f"{dataset['name']}/{split}", digest=digest)  # type: ignore[abstract]
+        tags = [InputTag(DATA_CONTEXT_TAG, role)]
+        inputs.append(DatasetInput(meta._to_mlflow_entity(), tags))
+    return inputs

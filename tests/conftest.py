@@ -68,3 +68,39 @@ def write_experiment(tmp_path: Path):
 
 def files_under(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.is_file())
+
+
+TINY_TRIALS, TINY_EPOCHS = 3, 2
+
+
+@pytest.fixture(scope="session")
+def tiny_search(tmp_path_factory: pytest.TempPathFactory, tfds_dir: Path):
+    """One tiny real search (digits, random tuner, 3 trials x 2 epochs) with the progress
+    display on, shared by the report and UI tests: (root, tracking URI, CliRunner result)."""
+    from click.testing import CliRunner
+
+    from search.cli import main
+
+    root = tmp_path_factory.mktemp("tiny-search")
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "image-cnn",
+            "--tuner",
+            "random",
+            "--max-trials",
+            str(TINY_TRIALS),
+            "--epochs",
+            str(TINY_EPOCHS),
+            "--data-dir",
+            str(tfds_dir),
+            "--output-dir",
+            str(root / "runs"),
+            "--tracking-uri",
+            uri,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return root, uri, result

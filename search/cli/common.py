@@ -20,7 +20,7 @@ from search.errors import SearchError
 stderr = Console(stderr=True)
 
 
-def setup_logging(verbose: bool) -> None:
+def setup_logging(verbose: bool, quiet: bool = False) -> None:
     os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
     # keras-tuner passes shuffle=True with a tf.data input, and restores weights without the
     # optimizer's slots: both harmless, both noisy.
@@ -28,7 +28,8 @@ def setup_logging(verbose: bool) -> None:
     warnings.filterwarnings("ignore", message=r".*Skipping variable loading for optimizer.*")
     handler = RichHandler(console=stderr, show_path=False, show_time=False, markup=False)
     logging.basicConfig(level=logging.WARNING, handlers=[handler], format="%(message)s", force=True)
-    logging.getLogger("search").setLevel(logging.DEBUG if verbose else logging.INFO)
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    logging.getLogger("search").setLevel(level)
     for noisy in ("absl", "tensorflow", "alembic", "mlflow", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from typing import Any
 
 import click
@@ -36,8 +37,15 @@ from search.tuning.tuners import TUNERS
     is_flag=True,
     help="Start a new search even if the last one of this experiment was interrupted.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-@click.option("--verbose", "-v", is_flag=True, help="Debug logging on stderr.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress on stderr, only warnings and errors."
+)
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Every epoch and every hyperparameter in the progress, and debug logging.",
+)
 @debug_option
 def run(
     experiment: str,
@@ -56,7 +64,9 @@ def run(
     debug: bool,
 ) -> None:
     """Run the search EXPERIMENT (a name from experiments/ or a YAML path)."""
-    setup_logging(verbose)
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose exclude each other")
+    setup_logging(verbose, quiet)
     with user_errors(debug):
         from search.experiment import load_experiment
         from search.quiet import import_tensorflow_quietly
@@ -76,8 +86,10 @@ def run(
         import_tensorflow_quietly()  # before the runner pulls TensorFlow in
         from search.runner import run_search
 
-        listeners = [] if quiet else [_progress(loaded)]
-        with listeners[0] if listeners else _nothing():
+        listeners = [] if quiet else [_progress(loaded, verbose)]
+        # stdout is for the result: what libraries print while searching goes to stderr.
+        with listeners[0] if listeners else _nothing(), redirect_stdout(sys.stderr):
+            _quiet_dataset_bars()
             result = run_search(loaded, tracking_uri=tracking_uri, fresh=fresh, listeners=listeners)
         _report(result)
 
@@ -87,16 +99,25 @@ def _nothing() -> Iterator[None]:
     yield
 
 
-def _progress(experiment: Any) -> Any:
+def _progress(experiment: Any, verbose: bool) -> Any:
     from search.progress import TrialProgress
 
-    total = None if experiment.tuner.kind == "hyperband" else experiment.tuner.max_trials
+    hyperband = experiment.tuner.kind == "hyperband"
     return TrialProgress(
         stderr,
-        total,
+        None if hyperband else experiment.tuner.max_trials,
         experiment.tuner.objective.name,
         experiment.tuner.objective.direction == "max",
+        epochs=None if hyperband else experiment.training.epochs,
+        verbose=verbose,
     )
+
+
+def _quiet_dataset_bars() -> None:
+    """TFDS draws tqdm bars while preparing a dataset; they would tear the trial display."""
+    import tensorflow_datasets as tfds
+
+    tfds.disable_progress_bar()
 
 
 def _report(result: Any) -> None:
