@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import yaml
 
+from search.errors import TrackingError
 from search.experiment import Experiment, HyperparameterOverride
 from search.tuning.events import TrialListener
 
@@ -38,6 +40,8 @@ class SearchResult:
     best_config_path: str
     trials: dict[str, int] = field(default_factory=dict)
     resumed: bool = False
+    search_dir: str = ""
+    pending_records: int = 0  # tracking records MLflow did not take yet (`search sync`)
 
 
 def best_experiment(experiment: Experiment, hyperparameters: dict[str, Any]) -> Experiment:
@@ -76,14 +80,22 @@ def run_search(
     check_overrides(hypermodel)
 
     # 2. Open (or reopen) the search in MLflow and on disk.
+    from search.outbox import Outbox
+
     client = tracking.connect(uri)
     previous = None if fresh else workspace.unfinished(experiment)
     if previous is not None and previous.state.get("parent_run_id"):
         search_dir = previous
-        tracker = tracking.SearchTracker.reopen(client, uri, previous.state["parent_run_id"])
+        search_dir.claim()
+        tracker = tracking.SearchTracker.attach(client, uri, previous.state["parent_run_id"])
+        outbox = Outbox(tracker, search_dir.path)
+        if not outbox.flush():  # what the interrupted attempt journaled but never sent
+            raise TrackingError(f"cannot write the pending records of {search_dir.path} to {uri}")
+        tracker.resume()
         log.info("resuming the unfinished search in %s", search_dir.path)
     else:
         search_dir = workspace.new_search_dir(experiment)
+        search_dir.claim()
         tracker = tracking.SearchTracker.start(
             client,
             uri,
@@ -99,14 +111,17 @@ def run_search(
             },
         )
         search_dir.save(parent_run_id=tracker.parent_run_id, tracking_uri=uri)
+        outbox = Outbox(tracker, search_dir.path)
     try:
-        result = _search_and_record(experiment, data, hypermodel, search_dir, tracker, listeners)
+        result = _search_and_record(experiment, data, hypermodel, search_dir, outbox, listeners)
     except KeyboardInterrupt:
-        tracker.finish("KILLED")
+        outbox.finish("KILLED")
         raise
     except BaseException:
-        tracker.finish("FAILED")
+        outbox.finish("FAILED")
         raise
+    finally:
+        search_dir.release()
     result.resumed = previous is not None
     return result
 
@@ -116,7 +131,7 @@ def _search_and_record(
     data: Any,
     hypermodel: Any,
     search_dir: Any,
-    tracker: Any,
+    outbox: Any,
     listeners: Sequence[TrialListener],
 ) -> SearchResult:
     from search.data.pipeline import evaluation_pipeline, training_pipeline
@@ -130,7 +145,7 @@ def _search_and_record(
         training,
         hypermodel,
         search_dir.tuner_dir,
-        listeners=[tracker, *listeners],
+        listeners=[outbox, *listeners],
         resume=(search_dir.tuner_dir / "oracle.json").exists(),
     )
     train = training_pipeline(
@@ -139,9 +154,16 @@ def _search_and_record(
     validation = evaluation_pipeline(data.validation, training.batch_size)
     callbacks = _callbacks(experiment)
     started = time.monotonic()
-    tuner.search(
-        train, validation_data=validation, epochs=training.epochs, callbacks=callbacks, verbose=0
-    )
+    try:
+        tuner.search(
+            train,
+            validation_data=validation,
+            epochs=training.epochs,
+            callbacks=callbacks,
+            verbose=0,
+        )
+    except RuntimeError as error:
+        raise _stopped_by_failures(error, experiment) from error
     log.info("search took %.1fs", time.monotonic() - started)
 
     trials = list(tuner.oracle.trials.values())
@@ -166,24 +188,51 @@ def _search_and_record(
     best_config = best_experiment(experiment, best_hps).to_yaml()
     search_dir.best_config.write_text(best_config)
     shutil.copyfile(search_dir.best_config, experiment_root(experiment) / "best.yaml")
-    tracker.log_best(best_trial.score, best_hps, test_metrics, best_config)
+    outbox.log_best(best_trial.score, best_hps, test_metrics, best_config)
+    # The model goes through files, so a tracking outage now still loses nothing.
     sample = next(iter(test.take(1)))[0].numpy()[:8]
-    model_uri, version = tracker.log_model(model, sample, experiment.registered_model)
-    tracker.finish("FINISHED")
+    model.save(search_dir.path / "best-model.keras")
+    np.save(search_dir.path / "best-sample.npy", sample)
+    outbox.log_model_file(
+        str(search_dir.path / "best-model.keras"),
+        str(search_dir.path / "best-sample.npy"),
+        experiment.registered_model,
+    )
+    outbox.finish("FINISHED")
     search_dir.save(status="finished")
+    logged = None if outbox.pending else outbox.tracker.logged_model()
+    model_uri, version = logged or ("", "")
     return SearchResult(
         experiment=experiment.name,
         objective=experiment.tuner.objective.name,
         best_score=best_trial.score,
         best_hyperparameters=best_hps,
         test_metrics=test_metrics,
-        parent_run_id=tracker.parent_run_id,
-        tracking_uri=tracker.uri,
+        parent_run_id=outbox.tracker.parent_run_id,
+        tracking_uri=outbox.tracker.uri,
         model_uri=model_uri,
         registered_model=experiment.registered_model,
         model_version=version,
         best_config_path=str(search_dir.best_config),
         trials=counts,
+        search_dir=str(search_dir.path),
+        pending_records=len(outbox.pending),
+    )
+
+
+def _stopped_by_failures(error: RuntimeError, experiment: Experiment) -> BaseException:
+    """keras-tuner's "consecutive failures" RuntimeError as one clear line; others unchanged."""
+    from search.errors import SearchError
+
+    text = str(error)
+    if not text.startswith("Number of consecutive failures"):
+        return error
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    limit = experiment.tuner.max_consecutive_failed_trials
+    return SearchError(
+        f"search stopped: {limit} trials failed in a row "
+        f"(tuner.max_consecutive_failed_trials={limit}); last failure: {lines[-1]}. "
+        "Each failed trial's reason and traceback are on its run in MLflow"
     )
 
 

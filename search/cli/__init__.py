@@ -10,6 +10,7 @@ import click
 
 from search.cli.listing import list_
 from search.cli.run import run
+from search.cli.sync import sync
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
@@ -18,7 +19,7 @@ def main() -> None:
     """Tune Keras models with keras-tuner; every trial tracked in MLflow."""
 
 
-for command in (run, list_):
+for command in (run, list_, sync):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -63,6 +63,25 @@ class EpochRelay(keras.callbacks.Callback):
         self.relay.notify("epoch_ended", self.trial_id, epoch, metrics)
 
 
+class NonFiniteLossGuard(keras.callbacks.Callback):
+    """Fails the trial when the training loss turns NaN or infinite.
+
+    Keras's own TerminateOnNaN only stops training, and the trial would then complete with
+    a meaningless score; keras-tuner marks a trial raising FailedTrialError FAILED at once.
+    """
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        self._check((logs or {}).get("loss"), f"batch {batch}")
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._check((logs or {}).get("loss"), f"epoch {epoch}")
+
+    def _check(self, loss: Any, where: str) -> None:
+        if loss is not None and not math.isfinite(float(loss)):
+            self.model.stop_training = True
+            raise kt.errors.FailedTrialError(f"non-finite training loss ({float(loss)}) at {where}")
+
+
 class TrialEventsMixin:
     """Mixed in before a keras-tuner Tuner class to relay its trial events."""
 
@@ -83,7 +102,8 @@ class TrialEventsMixin:
         self.notify("trial_started", trial.trial_id, dict(trial.hyperparameters.values))
 
     def run_trial(self, trial: kt.engine.trial.Trial, *args: Any, **kwargs: Any) -> Any:
-        kwargs["callbacks"] = [*kwargs.get("callbacks", []), EpochRelay(self, trial.trial_id)]
+        relay = EpochRelay(self, trial.trial_id)
+        kwargs["callbacks"] = [*kwargs.get("callbacks", []), NonFiniteLossGuard(), relay]
         return super().run_trial(trial, *args, **kwargs)  # type: ignore[misc]
 
     def on_trial_end(self, trial: kt.engine.trial.Trial) -> None:
