@@ -223,15 +223,15 @@ def _search_and_record(
 def _stopped_by_failures(error: RuntimeError, experiment: Experiment) -> BaseException:
     """keras-tuner's "consecutive failures" RuntimeError as one clear line; others unchanged."""
     from search.errors import SearchError
+    from search.tuning.events import failure_reason
 
     text = str(error)
     if not text.startswith("Number of consecutive failures"):
         return error
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
     limit = experiment.tuner.max_consecutive_failed_trials
     return SearchError(
         f"search stopped: {limit} trials failed in a row "
-        f"(tuner.max_consecutive_failed_trials={limit}); last failure: {lines[-1]}. "
+        f"(tuner.max_consecutive_failed_trials={limit}); last failure: {failure_reason(text)}. "
         "Each failed trial's reason and traceback are on its run in MLflow"
     )
 

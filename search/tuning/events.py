@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,8 +16,12 @@ from typing import Any, Protocol
 
 import keras
 import keras_tuner as kt
+from keras_tuner.src import config as kt_config
 
 log = logging.getLogger(__name__)
+
+# keras-tuner prints every failed trial's traceback to stderr; ours go to the trial's run.
+kt_config.DEBUG = False
 
 
 @dataclass
@@ -35,8 +40,14 @@ class TrialOutcome:
     @property
     def reason(self) -> str:
         """The last line of the traceback: what went wrong, in one line."""
-        lines = [line for line in (self.message or "").strip().splitlines() if line.strip()]
-        return lines[-1].strip() if lines else ""
+        return failure_reason(self.message)
+
+
+def failure_reason(message: str | None) -> str:
+    """A traceback's last line; a FailedTrialError states its reason on purpose, so unprefixed."""
+    lines = [line for line in (message or "").strip().splitlines() if line.strip()]
+    last = lines[-1].strip() if lines else ""
+    return re.sub(r"^[\w.]*FailedTrialError: ", "", last)
 
 
 class TrialListener(Protocol):
