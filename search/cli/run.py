@@ -109,13 +109,6 @@ def _report(result: Any) -> None:
     out(f"parent run id:     {result.parent_run_id}")
     if result.pending_records:
         out(f"registered model:  pending ({result.pending_records} tracking records not written)")
-        stderr.print(
-            f"warning: MLflow at {result.tracking_uri} was unreachable; {result.pending_records} "
-            f"records are kept in {result.search_dir}. Write them with: "
-            f"search sync {result.search_dir}",
-            highlight=False,
-            markup=False,
-        )
     else:
         out(
             f"registered model:  models:/{result.registered_model}@champion "
@@ -123,3 +116,10 @@ def _report(result: Any) -> None:
         )
     out(f"best config:       {result.best_config_path}")
     out(f"MLflow UI:         {ui_command(result.tracking_uri)}")
+    if result.pending_records:
+        click.echo(
+            f"warning: MLflow at {result.tracking_uri} was unreachable; {result.pending_records} "
+            f"records wait in {result.search_dir}; write them with: "
+            f"search sync {result.search_dir}",
+            err=True,
+        )
