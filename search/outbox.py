@@ -19,9 +19,10 @@ import os
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from search.tuning.events import TrialOutcome
+if TYPE_CHECKING:
+    from search.tuning.events import TrialOutcome
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,8 @@ class Outbox:
 
 def send(tracker: Any, record: dict[str, Any]) -> None:
     """Calls the tracker method a record names, with its journaled time where it takes one."""
+    from search.tuning.events import TrialOutcome
+
     method, args, at = record["method"], list(record["args"]), record["at"]
     if method == "trial_started":
         tracker.trial_started(*args)

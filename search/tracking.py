@@ -12,13 +12,15 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import yaml
 
 from search.errors import ConfigError, TrackingError
-from search.tuning.events import TrialOutcome
+
+if TYPE_CHECKING:  # the events module pulls in keras; `search sync` and tests need not
+    from search.tuning.events import TrialOutcome
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +88,9 @@ def connect(uri: str) -> Any:
     for name, value in HTTP_DEFAULTS.items():
         os.environ.setdefault(name, value)
     mlflow.set_tracking_uri(uri)
-    client = MlflowClient(tracking_uri=uri)
     try:
         with store_lock(uri):
+            client = MlflowClient(tracking_uri=uri)
             client.search_experiments(max_results=1)
             client.search_registered_models(max_results=1)
     except Exception as error:
