@@ -4,10 +4,11 @@ A search runs for hours; its tracking server may not. Each record (a tracker met
 arguments) is appended to a journal in the search directory and fsynced, then sent. A record
 MLflow does not take stays pending and is sent again, in order, at the next trial boundary,
 at the end of the search, on resume, or by `search sync`. Sending is idempotent
-(`SearchTracker` reuses a trial's run and stamps metrics with the journaled time), so a
+(a trial's run is found again by its attempt key; metrics carry the journaled time), so a
 replay never duplicates what reached MLflow.
 
-Journal lines: {"key", "method", "args", "at"} for a record, {"sent": key} once MLflow has it.
+Journal lines: {"key", "method", "args", "at", "attempt"} per record; {"sent": key} once
+MLflow has it.
 """
 
 from __future__ import annotations
@@ -48,16 +49,19 @@ class Outbox:
         self.path = Path(directory) / JOURNAL
         self.pending: list[dict[str, Any]] = pending_records(self.path)
         self.offline = False
+        self._attempts: dict[str, str] = {}
 
     # -- TrialListener -------------------------------------------------------------------
     def trial_started(self, trial_id: str, hyperparameters: dict[str, Any]) -> None:
-        self.post("trial_started", trial_id, hyperparameters)
+        # This record's key names the attempt: its run is found again on any replay.
+        self._attempts[trial_id] = self.post("trial_started", trial_id, hyperparameters)
 
     def epoch_ended(self, trial_id: str, epoch: int, metrics: dict[str, float]) -> None:
-        self.post("epoch_ended", trial_id, epoch, metrics)
+        self.post("epoch_ended", trial_id, epoch, metrics, attempt=self._attempts.get(trial_id))
 
     def trial_ended(self, outcome: TrialOutcome) -> None:
-        self.post("trial_ended", dataclasses.asdict(outcome))
+        attempt = self._attempts.pop(outcome.trial_id, None)
+        self.post("trial_ended", dataclasses.asdict(outcome), attempt=attempt)
 
     # -- end of search -------------------------------------------------------------------
     def log_best(self, *args: Any) -> None:
@@ -70,18 +74,20 @@ class Outbox:
         self.post("finish", status)
 
     # -- the journal ---------------------------------------------------------------------
-    def post(self, method: str, *args: Any) -> None:
+    def post(self, method: str, *args: Any, attempt: str | None = None) -> str:
         """Journals one record durably, then sends everything pending unless MLflow is away."""
         record = {
             "key": uuid.uuid4().hex,
             "method": method,
             "args": _plain(args),
             "at": int(time.time() * 1000),
+            "attempt": attempt,
         }
         self._append(record)
         self.pending.append(record)
         if not (self.offline and method in DETAIL):
             self.flush()
+        return str(record["key"])
 
     def flush(self) -> bool:
         """Sends pending records in order; stops at the first MLflow cannot take now."""
@@ -125,12 +131,13 @@ def send(tracker: Any, record: dict[str, Any]) -> None:
     from search.tuning.events import TrialOutcome
 
     method, args, at = record["method"], list(record["args"]), record["at"]
+    attempt = record.get("attempt")
     if method == "trial_started":
-        tracker.trial_started(*args)
+        tracker.trial_started(*args, attempt=record["key"])
     elif method == "epoch_ended":
-        tracker.epoch_ended(*args, at=at)
+        tracker.epoch_ended(*args, at=at, attempt=attempt)
     elif method == "trial_ended":
-        tracker.trial_ended(TrialOutcome(**args[0]), at=at)
+        tracker.trial_ended(TrialOutcome(**args[0]), at=at, attempt=attempt)
     else:
         getattr(tracker, method)(*args)
 

@@ -28,6 +28,7 @@ KNOWN_SCHEMES = {"sqlite", "http", "https", "file", "postgresql", "mysql", "mssq
 PARENT_TAG = "mlflow.parentRunId"
 CHAMPION = "champion"
 MODEL_URI_TAG, MODEL_VERSION_TAG = "search.model_uri", "search.model_version"
+ATTEMPT_TAG = "search.attempt"  # the outbox's key of the trial_started record: idempotent replay
 MLFLOW_STATUS = {"COMPLETED": "FINISHED", "FAILED": "FAILED", "INVALID": "FAILED"}
 
 
@@ -145,6 +146,7 @@ class SearchTracker:
         self.experiment_id = experiment_id
         self.parent_run_id = parent_run_id
         self._trial_runs: dict[str, str] = {}
+        self._attempt_runs: dict[str, str] = {}
 
     @classmethod
     def start(
@@ -205,9 +207,11 @@ class SearchTracker:
         )
 
     # -- TrialListener -------------------------------------------------------------------
-    def trial_started(self, trial_id: str, hyperparameters: dict[str, Any]) -> None:
-        """Opens the trial's run; a replay finds the run an earlier send already opened."""
-        existing = self._running_trial_run(trial_id)
+    def trial_started(
+        self, trial_id: str, hyperparameters: dict[str, Any], attempt: str | None = None
+    ) -> None:
+        """Opens the run of one attempt at a trial; a replayed `attempt` finds its run again."""
+        existing = self._attempt_run(attempt)
         if existing is not None:
             self._trial_runs[trial_id] = existing
             return
@@ -218,23 +222,33 @@ class SearchTracker:
                 PARENT_TAG: self.parent_run_id,
                 "search.kind": "trial",
                 "search.trial_id": trial_id,
+                **({ATTEMPT_TAG: attempt} if attempt else {}),
             },
         )
         self._trial_runs[trial_id] = run.info.run_id
+        if attempt:
+            self._attempt_runs[attempt] = run.info.run_id
         self._log_params(run.info.run_id, {k: str(v) for k, v in hyperparameters.items()})
 
     def epoch_ended(
-        self, trial_id: str, epoch: int, metrics: dict[str, float], at: int | None = None
+        self,
+        trial_id: str,
+        epoch: int,
+        metrics: dict[str, float],
+        at: int | None = None,
+        attempt: str | None = None,
     ) -> None:
         """Epoch metrics at step=epoch; `at` (ms) makes a replayed batch identical, so deduped."""
         from mlflow.entities import Metric
 
         now = at or int(time.time() * 1000)
         batch = [Metric(key, value, now, epoch) for key, value in metrics.items()]
-        self.client.log_batch(self._trial_run(trial_id), metrics=batch)
+        self.client.log_batch(self._trial_run(trial_id, attempt), metrics=batch)
 
-    def trial_ended(self, outcome: TrialOutcome, at: int | None = None) -> None:
-        run_id = self._trial_run(outcome.trial_id)
+    def trial_ended(
+        self, outcome: TrialOutcome, at: int | None = None, attempt: str | None = None
+    ) -> None:
+        run_id = self._trial_run(outcome.trial_id, attempt)
         # Hyperparameters a trial declares late (conditional ones) are only known now.
         logged = self.client.get_run(run_id).data.params
         late = {k: str(v) for k, v in outcome.hyperparameters.items() if k not in logged}
@@ -252,21 +266,25 @@ class SearchTracker:
         self.client.set_terminated(run_id, status=MLFLOW_STATUS.get(outcome.status, "FAILED"))
         self._trial_runs.pop(outcome.trial_id, None)
 
-    def _trial_run(self, trial_id: str) -> str:
-        """The run of the trial's current attempt: remembered, else its latest run in MLflow."""
-        if trial_id in self._trial_runs:
-            return self._trial_runs[trial_id]
+    def _trial_run(self, trial_id: str, attempt: str | None = None) -> str:
+        """The run of an attempt at a trial: by its attempt tag, else the trial's latest run."""
+        found = self._attempt_run(attempt) or self._trial_runs.get(trial_id)
+        if found is not None:
+            return found
         runs = [r for r in self.trial_runs() if r.data.tags.get("search.trial_id") == trial_id]
         if not runs:
             raise LookupError(f"no MLflow run for trial {trial_id} under {self.parent_run_id}")
-        self._trial_runs[trial_id] = runs[-1].info.run_id
-        return runs[-1].info.run_id
+        return str(runs[-1].info.run_id)
 
-    def _running_trial_run(self, trial_id: str) -> str | None:
-        for run in self.trial_runs():
-            if run.data.tags.get("search.trial_id") == trial_id and run.info.status == "RUNNING":
-                return str(run.info.run_id)
-        return None
+    def _attempt_run(self, attempt: str | None) -> str | None:
+        if not attempt or attempt in self._attempt_runs:
+            return self._attempt_runs.get(attempt) if attempt else None
+        found = self.client.search_runs(
+            [self.experiment_id], filter_string=f"tags.`{ATTEMPT_TAG}` = '{attempt}'"
+        )
+        if found:
+            self._attempt_runs[attempt] = str(found[0].info.run_id)
+        return self._attempt_runs.get(attempt)
 
     # -- end of search -------------------------------------------------------------------
     def log_best(
