@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from search.errors import ConfigError
+from search.errors import ConfigError, SearchError
 from search.experiment import Experiment
 
 LOCK = ".lock"
@@ -48,7 +48,7 @@ class SearchDir:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.close()
-            raise ConfigError(f"search {self.path} is running in another process") from None
+            raise SearchError(f"search {self.path} is running in another process") from None
         _CLAIMED[self.path] = handle
 
     def release(self) -> None:
