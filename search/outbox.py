@@ -37,8 +37,10 @@ PERMANENT = {"INVALID_PARAMETER_VALUE", "RESOURCE_ALREADY_EXISTS", "RESOURCE_DOE
 
 def is_transient(error: Exception) -> bool:
     """A failure worth retrying later (server away, database busy) rather than a bad record."""
+    if isinstance(error, OSError) or type(error).__name__ == "OperationalError":
+        return True  # connection refused or timed out; SQLite busy
     code = getattr(error, "error_code", None)
-    return code not in PERMANENT
+    return code is not None and code not in PERMANENT
 
 
 class Outbox:

@@ -148,6 +148,7 @@ def _search_and_record(
         listeners=[outbox, *listeners],
         resume=(search_dir.tuner_dir / "oracle.json").exists(),
     )
+    _record_ended_trials(tuner, outbox)
     train = training_pipeline(
         data.train, training.batch_size, experiment.tuner.seed, data.spec.split_sizes["train"]
     )
@@ -218,6 +219,26 @@ def _search_and_record(
         search_dir=str(search_dir.path),
         pending_records=len(outbox.pending),
     )
+
+
+def _record_ended_trials(tuner: Any, outbox: Any) -> None:
+    """Trials the reloaded project says ended but MLflow does not: a kill landed between
+    keras-tuner saving a trial's end and its record being journaled. Recorded now."""
+    from search.tuning.events import outcome_of
+
+    ended = {"COMPLETED", "FAILED"}
+    trials = [t for t in tuner.oracle.trials.values() if str(t.status) in ended]
+    if not trials:
+        return
+    in_mlflow = {
+        run.data.tags.get("search.trial_id")
+        for run in outbox.tracker.trial_runs()
+        if run.info.status in ("FINISHED", "FAILED")
+    }
+    for trial in trials:
+        if trial.trial_id not in in_mlflow:
+            log.info("recording trial %s, which ended before the interruption", trial.trial_id)
+            outbox.trial_ended(outcome_of(trial, seconds=0.0))
 
 
 def _stopped_by_failures(error: RuntimeError, experiment: Experiment) -> BaseException:

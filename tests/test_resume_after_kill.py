@@ -97,6 +97,13 @@ def test_sigkill_mid_trial_then_run_again_resumes_with_every_trial_once(
         ("1", "RUNNING"),
     ]
 
+    # The narrowest window: keras-tuner saved trial 0 as ended, the kill came before its end
+    # reached MLflow. The resumed search must record it from the tuner's project.
+    from mlflow.tracking import MlflowClient
+
+    first = next(t for t in trials if t.data.tags["search.trial_id"] == "0")
+    MlflowClient(tracking_uri=uri).update_run(first.info.run_id, status="RUNNING")
+
     result = runner.invoke(main, ["run", *args])
     assert result.exit_code == 0, result.output
     assert "(resumed)" in result.stdout
@@ -111,8 +118,6 @@ def test_sigkill_mid_trial_then_run_again_resumes_with_every_trial_once(
     assert [t.data.tags["search.trial_id"] for t in killed] == ["1"]
     assert len(trials) == TRIALS + 1  # nothing else: no RUNNING run, no duplicate
     # The first trial was not trained again: its run got its epochs once.
-    from mlflow.tracking import MlflowClient
-
     first = next(t for t in trials if t.data.tags["search.trial_id"] == "0")
     history = MlflowClient(tracking_uri=uri).get_metric_history(first.info.run_id, "loss")
     assert sorted(m.step for m in history) == list(range(EPOCHS))

@@ -127,20 +127,24 @@ class TrialEventsMixin:
     def _outcome(self, trial: kt.engine.trial.Trial) -> TrialOutcome:
         recorded = self.oracle.trials.get(trial.trial_id, trial)  # type: ignore[attr-defined]
         started = self._started.pop(trial.trial_id, time.monotonic())
-        score = recorded.score
-        if score is not None and not math.isfinite(score):
-            score = None
-        metrics = _metrics_at_step(recorded, recorded.best_step)
-        return TrialOutcome(
-            trial_id=trial.trial_id,
-            status=str(recorded.status),
-            score=score,
-            hyperparameters=dict(recorded.hyperparameters.values),
-            seconds=time.monotonic() - started,
-            best_step=recorded.best_step,
-            message=recorded.message,
-            metrics=metrics,
-        )
+        return outcome_of(recorded, time.monotonic() - started)
+
+
+def outcome_of(recorded: kt.engine.trial.Trial, seconds: float) -> TrialOutcome:
+    """A trial as the oracle recorded it (also one reloaded from the tuner's project)."""
+    score = recorded.score
+    if score is not None and not math.isfinite(score):
+        score = None
+    return TrialOutcome(
+        trial_id=recorded.trial_id,
+        status=str(recorded.status),
+        score=score,
+        hyperparameters=dict(recorded.hyperparameters.values),
+        seconds=seconds,
+        best_step=recorded.best_step,
+        message=recorded.message,
+        metrics=_metrics_at_step(recorded, recorded.best_step),
+    )
 
 
 def _is_number(value: Any) -> bool:
