@@ -74,9 +74,46 @@ class DatasetConfig(Strict):
     test_split: str = "test"
 
 
+# Values no space can use, by the last part of a hyperparameter's name: (low, high, notation).
+# A rate of 1 drops every unit; a learning rate must be positive.
+HARD_LIMITS: dict[str, tuple[float, float, str]] = {
+    "dropout": (0.0, 1.0, "[0, 1)"),
+    "learning_rate": (0.0, float("inf"), "(0, inf)"),
+}
+
+
+def _within(name: str, value: float) -> bool:
+    low, high, _ = HARD_LIMITS[name]
+    return (low <= value < high) if name == "dropout" else (low < value < high)
+
+
+def check_hard_limits(name: str, override: HyperparameterOverride) -> None:
+    """A `ValueError` naming the rule and the value when an override leaves the valid range."""
+    leaf = name.rsplit("/", 1)[-1]
+    kind = next((k for k in HARD_LIMITS if leaf == k or leaf.endswith(f"_{k}")), None)
+    if kind is None:
+        return
+    candidates = {"fixed": override.fixed, "min": override.min, "max": override.max}
+    candidates.update({f"values[{i}]": v for i, v in enumerate(override.values or [])})
+    for label, value in candidates.items():
+        if isinstance(value, int | float) and not _within(kind, float(value)):
+            raise ValueError(
+                f"'{name}' must lie in {HARD_LIMITS[kind][2]}, but got {label}={value}"
+            )
+
+
 class SpaceConfig(Strict):
     name: str
     hyperparameters: dict[str, HyperparameterOverride] = Field(default_factory=dict)
+
+    @field_validator("hyperparameters")
+    @classmethod
+    def _within_hard_limits(
+        cls, overrides: dict[str, HyperparameterOverride]
+    ) -> dict[str, HyperparameterOverride]:
+        for name, override in overrides.items():
+            check_hard_limits(name, override)
+        return overrides
 
 
 class ObjectiveConfig(Strict):

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import yaml
 
+from search.errors import TrackingError
 from search.experiment import Experiment, HyperparameterOverride
 from search.tuning.events import TrialListener
 
@@ -38,6 +40,8 @@ class SearchResult:
     best_config_path: str
     trials: dict[str, int] = field(default_factory=dict)
     resumed: bool = False
+    search_dir: str = ""
+    pending_records: int = 0  # tracking records MLflow did not take yet (`search sync`)
 
 
 def best_experiment(experiment: Experiment, hyperparameters: dict[str, Any]) -> Experiment:
@@ -76,14 +80,22 @@ def run_search(
     check_overrides(hypermodel)
 
     # 2. Open (or reopen) the search in MLflow and on disk.
+    from search.outbox import Outbox
+
     client = tracking.connect(uri)
     previous = None if fresh else workspace.unfinished(experiment)
     if previous is not None and previous.state.get("parent_run_id"):
         search_dir = previous
-        tracker = tracking.SearchTracker.reopen(client, uri, previous.state["parent_run_id"])
+        search_dir.claim()
+        tracker = tracking.SearchTracker.attach(client, uri, previous.state["parent_run_id"])
+        outbox = Outbox(tracker, search_dir.path)
+        if not outbox.flush():  # what the interrupted attempt journaled but never sent
+            raise TrackingError(f"cannot write the pending records of {search_dir.path} to {uri}")
+        tracker.resume()
         log.info("resuming the unfinished search in %s", search_dir.path)
     else:
         search_dir = workspace.new_search_dir(experiment)
+        search_dir.claim()
         tracker = tracking.SearchTracker.start(
             client,
             uri,
@@ -99,14 +111,17 @@ def run_search(
             },
         )
         search_dir.save(parent_run_id=tracker.parent_run_id, tracking_uri=uri)
+        outbox = Outbox(tracker, search_dir.path)
     try:
-        result = _search_and_record(experiment, data, hypermodel, search_dir, tracker, listeners)
+        result = _search_and_record(experiment, data, hypermodel, search_dir, outbox, listeners)
     except KeyboardInterrupt:
-        tracker.finish("KILLED")
+        outbox.finish("KILLED")
         raise
     except BaseException:
-        tracker.finish("FAILED")
+        outbox.finish("FAILED")
         raise
+    finally:
+        search_dir.release()
     result.resumed = previous is not None
     return result
 
@@ -116,7 +131,7 @@ def _search_and_record(
     data: Any,
     hypermodel: Any,
     search_dir: Any,
-    tracker: Any,
+    outbox: Any,
     listeners: Sequence[TrialListener],
 ) -> SearchResult:
     from search.data.pipeline import evaluation_pipeline, training_pipeline
@@ -132,18 +147,26 @@ def _search_and_record(
         training,
         hypermodel,
         search_dir.tuner_dir,
-        listeners=[tracker, recorder, *listeners],
+        listeners=[outbox, recorder, *listeners],
         resume=(search_dir.tuner_dir / "oracle.json").exists(),
     )
+    _record_ended_trials(tuner, outbox)
     train = training_pipeline(
         data.train, training.batch_size, experiment.tuner.seed, data.spec.split_sizes["train"]
     )
     validation = evaluation_pipeline(data.validation, training.batch_size)
     callbacks = _callbacks(experiment)
     started = time.monotonic()
-    tuner.search(
-        train, validation_data=validation, epochs=training.epochs, callbacks=callbacks, verbose=0
-    )
+    try:
+        tuner.search(
+            train,
+            validation_data=validation,
+            epochs=training.epochs,
+            callbacks=callbacks,
+            verbose=0,
+        )
+    except RuntimeError as error:
+        raise _stopped_by_failures(error, experiment) from error
     log.info("search took %.1fs", time.monotonic() - started)
 
     trials = list(tuner.oracle.trials.values())
@@ -168,33 +191,93 @@ def _search_and_record(
     best_config = best_experiment(experiment, best_hps).to_yaml()
     search_dir.best_config.write_text(best_config)
     shutil.copyfile(search_dir.best_config, experiment_root(experiment) / "best.yaml")
-    tracker.log_best(best_trial.score, best_hps, test_metrics, best_config)
+    outbox.log_best(best_trial.score, best_hps, test_metrics, best_config)
+    # The model goes through files, so a tracking outage now still loses nothing.
     sample = next(iter(test.take(1)))[0].numpy()[:8]
-    model_uri, version = tracker.log_model(model, sample, experiment.registered_model)
-    _log_report(experiment, recorder.records(trials), search_dir, tracker, model, version)
-    tracker.finish("FINISHED")
+    model.save(search_dir.path / "best-model.keras")
+    np.save(search_dir.path / "best-sample.npy", sample)
+    outbox.log_model_file(
+        str(search_dir.path / "best-model.keras"),
+        str(search_dir.path / "best-sample.npy"),
+        experiment.registered_model,
+    )
+    outbox.finish("FINISHED")
     search_dir.save(status="finished")
+    logged = None if outbox.pending else outbox.tracker.logged_model()
+    model_uri, version = logged or ("", "")
+    _log_report(
+        experiment,
+        recorder.records(trials),
+        search_dir,
+        outbox.tracker if logged else None,
+        model,
+        version,
+    )
     return SearchResult(
         experiment=experiment.name,
         objective=experiment.tuner.objective.name,
         best_score=best_trial.score,
         best_hyperparameters=best_hps,
         test_metrics=test_metrics,
-        parent_run_id=tracker.parent_run_id,
-        tracking_uri=tracker.uri,
+        parent_run_id=outbox.tracker.parent_run_id,
+        tracking_uri=outbox.tracker.uri,
         model_uri=model_uri,
         registered_model=experiment.registered_model,
         model_version=version,
         best_config_path=str(search_dir.best_config),
         trials=counts,
+        search_dir=str(search_dir.path),
+        pending_records=len(outbox.pending),
+    )
+
+
+def _record_ended_trials(tuner: Any, outbox: Any) -> None:
+    """Trials the reloaded project says ended but MLflow does not: a kill landed between
+    keras-tuner saving a trial's end and its record being journaled. Recorded now."""
+    from search.tuning.events import outcome_of
+
+    ended = {"COMPLETED", "FAILED"}
+    trials = [t for t in tuner.oracle.trials.values() if str(t.status) in ended]
+    if not trials:
+        return
+    in_mlflow = {
+        run.data.tags.get("search.trial_id")
+        for run in outbox.tracker.trial_runs()
+        if run.info.status in ("FINISHED", "FAILED")
+    }
+    for trial in trials:
+        if trial.trial_id not in in_mlflow:
+            log.info("recording trial %s, which ended before the interruption", trial.trial_id)
+            outbox.trial_ended(outcome_of(trial, seconds=0.0))
+
+
+def _stopped_by_failures(error: RuntimeError, experiment: Experiment) -> BaseException:
+    """keras-tuner's "consecutive failures" RuntimeError as one clear line; others unchanged."""
+    from search.errors import SearchError
+    from search.tuning.events import failure_reason
+
+    text = str(error)
+    if not text.startswith("Number of consecutive failures"):
+        return error
+    limit = experiment.tuner.max_consecutive_failed_trials
+    return SearchError(
+        f"search stopped: {limit} trials failed in a row "
+        f"(tuner.max_consecutive_failed_trials={limit}); last failure: {failure_reason(text)}. "
+        "Each failed trial's reason and traceback are on its run in MLflow"
     )
 
 
 def _log_report(
-    experiment: Experiment, records: Any, search_dir: Any, tracker: Any, model: Any, version: str
+    experiment: Experiment,
+    records: Any,
+    search_dir: Any,
+    tracker: Any | None,
+    model: Any,
+    version: str,
 ) -> None:
-    """Charts and tables that explain the search, kept beside it and on the parent run.
-    A report that cannot be drawn is logged, never fatal: the search itself succeeded."""
+    """Charts and tables that explain the search, kept beside it and, when the tracking store
+    took the model (`tracker` given), on the parent run. A report that cannot be drawn is
+    logged, never fatal: the search itself succeeded."""
     from search.report.writer import write_report
 
     objective = experiment.tuner.objective
@@ -202,7 +285,8 @@ def _log_report(
         folder = write_report(
             records, search_dir.path / "report", objective.name, objective.direction == "max"
         )
-        tracker.log_report(folder, model, experiment.registered_model, version)
+        if tracker is not None:
+            tracker.log_report(folder, model, experiment.registered_model, version)
     except Exception:
         log.exception("could not write the search report")
 

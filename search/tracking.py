@@ -12,21 +12,26 @@ import logging
 import os
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import yaml
 
 from search.errors import ConfigError, TrackingError
-from search.tuning.events import TrialOutcome
+
+if TYPE_CHECKING:  # the events module pulls in keras; `search sync` and tests need not
+    from search.tuning.events import TrialOutcome
 
 log = logging.getLogger(__name__)
 
 KNOWN_SCHEMES = {"sqlite", "http", "https", "file", "postgresql", "mysql", "mssql", "databricks"}
 PARENT_TAG = "mlflow.parentRunId"
 CHAMPION = "champion"
+MODEL_URI_TAG, MODEL_VERSION_TAG = "search.model_uri", "search.model_version"
+ATTEMPT_TAG = "search.attempt"  # the outbox's key of the trial_started record: idempotent replay
 MLFLOW_STATUS = {"COMPLETED": "FINISHED", "FAILED": "FAILED", "INVALID": "FAILED"}
 NOTE_TAG = "mlflow.note.content"  # the run's description in the MLflow UI (markdown)
 DATA_CONTEXT_TAG = "mlflow.data.context"
@@ -68,19 +73,53 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+# An outage must not stall training for minutes: fail fast, the outbox keeps the records.
+HTTP_DEFAULTS = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "15",
+}
+
+
 def connect(uri: str) -> Any:
-    """An MlflowClient whose store answered, or a TrackingError naming the URI."""
+    """An MlflowClient whose store answered, or a TrackingError naming the URI.
+
+    A SQLite store is opened under a file lock: MLflow migrates a fresh database's schema on
+    first use, and two searches doing that at once crash. HTTP retries are kept short so an
+    outage is noticed in seconds (the user's own MLFLOW_HTTP_* settings win).
+    """
     import mlflow
     from mlflow.tracking import MlflowClient
 
+    for name, value in HTTP_DEFAULTS.items():
+        os.environ.setdefault(name, value)
     mlflow.set_tracking_uri(uri)
-    client = MlflowClient(tracking_uri=uri)
     try:
-        client.search_experiments(max_results=1)
+        with store_lock(uri):
+            client = MlflowClient(tracking_uri=uri)
+            client.search_experiments(max_results=1)
+            client.search_registered_models(max_results=1)
     except Exception as error:
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise TrackingError(f"cannot reach the MLflow tracking store at {uri}: {first}") from None
     return client
+
+
+@contextmanager
+def store_lock(uri: str) -> Iterator[None]:
+    """Held while a SQLite store is first opened (schema creation and migration)."""
+    if not uri.startswith("sqlite:///"):
+        yield
+        return
+    import fcntl
+
+    database = Path(uri.removeprefix("sqlite:///"))
+    with open(database.parent / f".{database.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def experiment_id(client: Any, name: str, uri: str) -> str:
@@ -96,7 +135,14 @@ def experiment_id(client: Any, name: str, uri: str) -> str:
     # The kind tag makes the MLflow UI open the experiment on its training runs, not on the
     # GenAI overview it shows to experiments of unknown kind.
     tags = {"mlflow.experimentKind": "custom_model_development"}
-    return str(client.create_experiment(name, artifact_location=location, tags=tags))
+    try:
+        return str(client.create_experiment(name, artifact_location=location, tags=tags))
+    except Exception:
+        # Another search created it a moment ago (two terminals, one store).
+        found = client.get_experiment_by_name(name)
+        if found is None:
+            raise
+        return str(found.experiment_id)
 
 
 class SearchTracker:
@@ -109,6 +155,7 @@ class SearchTracker:
         self.parent_run_id = parent_run_id
         self._trial_runs: dict[str, str] = {}
         self._datasets: list[Any] | None = None  # the parent's inputs, shared with trials
+        self._attempt_runs: dict[str, str] = {}
 
     @classmethod
     def start(
@@ -134,16 +181,29 @@ class SearchTracker:
         return tracker
 
     @classmethod
+    def attach(cls, client: Any, uri: str, parent_run_id: str) -> SearchTracker:
+        """A tracker for an existing search, changing nothing (for resume and `search sync`)."""
+        run = client.get_run(parent_run_id)
+        return cls(client, uri, run.info.experiment_id, parent_run_id)
+
+    @classmethod
     def reopen(cls, client: Any, uri: str, parent_run_id: str) -> SearchTracker:
         """Continues an interrupted search: its parent runs again, dangling trials are KILLED."""
-        run = client.get_run(parent_run_id)
-        client.update_run(parent_run_id, status="RUNNING")
-        tracker = cls(client, uri, run.info.experiment_id, parent_run_id)
-        for child in tracker.trial_runs():
-            if child.info.status == "RUNNING":
-                client.set_tag(child.info.run_id, "search.status", "KILLED")
-                client.set_terminated(child.info.run_id, status="KILLED")
+        tracker = cls.attach(client, uri, parent_run_id)
+        tracker.resume()
         return tracker
+
+    def resume(self) -> None:
+        """The parent runs again; trial runs an interrupted attempt left RUNNING become KILLED."""
+        self.client.update_run(self.parent_run_id, status="RUNNING")
+        self.kill_dangling()
+
+    def kill_dangling(self) -> None:
+        """Trial runs still RUNNING belong to an attempt that will never end: KILLED."""
+        for child in self.trial_runs():
+            if child.info.status == "RUNNING":
+                self.client.set_tag(child.info.run_id, "search.status", "KILLED")
+                self.client.set_terminated(child.info.run_id, status="KILLED")
 
     def trial_runs(self) -> list[Any]:
         """Every trial run of this search, oldest first."""
@@ -157,7 +217,14 @@ class SearchTracker:
         )
 
     # -- TrialListener -------------------------------------------------------------------
-    def trial_started(self, trial_id: str, hyperparameters: dict[str, Any]) -> None:
+    def trial_started(
+        self, trial_id: str, hyperparameters: dict[str, Any], attempt: str | None = None
+    ) -> None:
+        """Opens the run of one attempt at a trial; a replayed `attempt` finds its run again."""
+        existing = self._attempt_run(attempt)
+        if existing is not None:
+            self._trial_runs[trial_id] = existing
+            return
         from search.report import trial_title
         from search.report.notes import trial_note
 
@@ -169,21 +236,34 @@ class SearchTracker:
                 "search.kind": "trial",
                 "search.trial_id": trial_id,
                 NOTE_TAG: trial_note(hyperparameters),
+                **({ATTEMPT_TAG: attempt} if attempt else {}),
             },
         )
         self._trial_runs[trial_id] = run.info.run_id
+        if attempt:
+            self._attempt_runs[attempt] = run.info.run_id
         self._log_params(run.info.run_id, {k: str(v) for k, v in hyperparameters.items()})
         self._share_dataset(run.info.run_id)
 
-    def epoch_ended(self, trial_id: str, epoch: int, metrics: dict[str, float]) -> None:
+    def epoch_ended(
+        self,
+        trial_id: str,
+        epoch: int,
+        metrics: dict[str, float],
+        at: int | None = None,
+        attempt: str | None = None,
+    ) -> None:
+        """Epoch metrics at step=epoch; `at` (ms) makes a replayed batch identical, so deduped."""
         from mlflow.entities import Metric
 
-        now = int(time.time() * 1000)
+        now = at or int(time.time() * 1000)
         batch = [Metric(key, value, now, epoch) for key, value in metrics.items()]
-        self.client.log_batch(self._trial_runs[trial_id], metrics=batch)
+        self.client.log_batch(self._trial_run(trial_id, attempt), metrics=batch)
 
-    def trial_ended(self, outcome: TrialOutcome) -> None:
-        run_id = self._trial_runs.pop(outcome.trial_id)
+    def trial_ended(
+        self, outcome: TrialOutcome, at: int | None = None, attempt: str | None = None
+    ) -> None:
+        run_id = self._trial_run(outcome.trial_id, attempt)
         # Hyperparameters a trial declares late (conditional ones) are only known now.
         logged = self.client.get_run(run_id).data.params
         late = {k: str(v) for k, v in outcome.hyperparameters.items() if k not in logged}
@@ -193,13 +273,34 @@ class SearchTracker:
             metrics["score"] = outcome.score
         if outcome.best_step is not None:
             metrics["best_epoch"] = float(outcome.best_step)
-        self._log_metrics(run_id, metrics)
+        self._log_metrics(run_id, metrics, at)
         self.client.set_tag(run_id, "search.status", outcome.status)
         self._describe_trial(run_id, outcome)
         if outcome.status != "COMPLETED":
             self.client.set_tag(run_id, "search.failure_reason", outcome.reason[:5000])
             self.client.log_text(run_id, outcome.message or "", "traceback.txt")
         self.client.set_terminated(run_id, status=MLFLOW_STATUS.get(outcome.status, "FAILED"))
+        self._trial_runs.pop(outcome.trial_id, None)
+
+    def _trial_run(self, trial_id: str, attempt: str | None = None) -> str:
+        """The run of an attempt at a trial: by its attempt tag, else the trial's latest run."""
+        found = self._attempt_run(attempt) or self._trial_runs.get(trial_id)
+        if found is not None:
+            return found
+        runs = [r for r in self.trial_runs() if r.data.tags.get("search.trial_id") == trial_id]
+        if not runs:
+            raise LookupError(f"no MLflow run for trial {trial_id} under {self.parent_run_id}")
+        return str(runs[-1].info.run_id)
+
+    def _attempt_run(self, attempt: str | None) -> str | None:
+        if not attempt or attempt in self._attempt_runs:
+            return self._attempt_runs.get(attempt) if attempt else None
+        found = self.client.search_runs(
+            [self.experiment_id], filter_string=f"tags.`{ATTEMPT_TAG}` = '{attempt}'"
+        )
+        if found:
+            self._attempt_runs[attempt] = str(found[0].info.run_id)
+        return self._attempt_runs.get(attempt)
 
     # -- end of search -------------------------------------------------------------------
     def log_best(
@@ -237,10 +338,35 @@ class SearchTracker:
             )
         version = str(info.registered_model_version)
         self.client.set_registered_model_alias(registered_name, CHAMPION, version)
+        self.client.set_tag(self.parent_run_id, MODEL_URI_TAG, info.model_uri)
+        self.client.set_tag(self.parent_run_id, MODEL_VERSION_TAG, version)
         self.client.update_run(self.parent_run_id, status="RUNNING")
         return info.model_uri, version
 
+    def log_model_file(self, model_path: str, sample_path: str, registered_name: str) -> None:
+        """`log_model` from files the search saved, so an outage at the end loses nothing.
+
+        A replay after the model was registered does nothing (no second model version).
+        """
+        import keras
+        import numpy as np
+
+        if self.logged_model() is not None:
+            return
+        model = keras.saving.load_model(model_path)
+        self.log_model(model, np.load(sample_path), registered_name)
+
+    def logged_model(self) -> tuple[str, str] | None:
+        """(model URI, registered version) once the search's best model is in MLflow."""
+        tags = self.client.get_run(self.parent_run_id).data.tags
+        if MODEL_VERSION_TAG not in tags:
+            return None
+        return tags[MODEL_URI_TAG], tags[MODEL_VERSION_TAG]
+
     def finish(self, status: str = "FINISHED") -> None:
+        """Ends the parent run; an interrupted or failed search also ends its open trial runs."""
+        if status != "FINISHED":
+            self.kill_dangling()
         self.client.set_terminated(self.parent_run_id, status=status)
 
     # -- what the MLflow UI shows: descriptions, datasets, report, model summary ------------
@@ -303,10 +429,12 @@ class SearchTracker:
         for start in range(0, len(items), 100):
             self.client.log_batch(run_id, params=items[start : start + 100])
 
-    def _log_metrics(self, run_id: str, metrics: Mapping[str, float]) -> None:
+    def _log_metrics(
+        self, run_id: str, metrics: Mapping[str, float], at: int | None = None
+    ) -> None:
         from mlflow.entities import Metric
 
-        now = int(time.time() * 1000)
+        now = at or int(time.time() * 1000)
         self.client.log_batch(run_id, metrics=[Metric(k, v, now, 0) for k, v in metrics.items()])
 
 

@@ -6,16 +6,19 @@ Layout: <output_dir>/<experiment>/<YYYYmmdd-HHMMSS>/{tuner/, state.json, best.ya
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from search.errors import ConfigError
+from search.errors import ConfigError, SearchError
 from search.experiment import Experiment
+
+LOCK = ".lock"
 
 
 def config_fingerprint(experiment: Experiment) -> str:
@@ -27,10 +30,33 @@ def config_fingerprint(experiment: Experiment) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
+# Locks this process holds on the searches it runs (the OS drops them on exit, kill -9 too):
+# a locked search directory is live, never one to resume.
+_CLAIMED: dict[Path, IO[str]] = {}
+
+
 @dataclass
 class SearchDir:
     path: Path
     state: dict[str, Any]
+
+    def claim(self) -> None:
+        """Marks this search as running in this process, for as long as the process lives."""
+        if self.path in _CLAIMED:
+            return
+        handle = open(self.path / LOCK, "a")  # noqa: SIM115 (held open on purpose)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise SearchError(f"search {self.path} is running in another process") from None
+        _CLAIMED[self.path] = handle
+
+    def release(self) -> None:
+        handle = _CLAIMED.pop(self.path, None)
+        if handle is not None:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
 
     @property
     def tuner_dir(self) -> Path:
@@ -65,7 +91,7 @@ def unfinished(experiment: Experiment) -> SearchDir | None:
     if not root.is_dir():
         return None
     searches = sorted(p for p in root.iterdir() if (p / "state.json").is_file())
-    if not searches:
+    if not searches or is_running(searches[-1]):
         return None
     latest = searches[-1]
     state = json.loads((latest / "state.json").read_text())
@@ -75,14 +101,31 @@ def unfinished(experiment: Experiment) -> SearchDir | None:
     return SearchDir(latest, state)
 
 
+def is_running(path: Path) -> bool:
+    """Whether a live process holds this search directory (see `SearchDir.claim`)."""
+    if not (path / LOCK).exists():
+        return False
+    with open(path / LOCK, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
 def new_search_dir(experiment: Experiment) -> SearchDir:
+    """A new search directory (unique even when two searches start the same second)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = experiment_root(experiment) / stamp
-    suffix = 1
-    while path.exists():
-        suffix += 1
-        path = experiment_root(experiment) / f"{stamp}-{suffix}"
-    path.mkdir(parents=True)
+    experiment_root(experiment).mkdir(parents=True, exist_ok=True)
+    path, suffix = experiment_root(experiment) / stamp, 1
+    while True:
+        try:
+            path.mkdir()
+            break
+        except FileExistsError:
+            suffix += 1
+            path = experiment_root(experiment) / f"{stamp}-{suffix}"
     search_dir = SearchDir(path, {})
     search_dir.save(status="running", fingerprint=config_fingerprint(experiment), stamp=stamp)
     return search_dir

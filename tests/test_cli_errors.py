@@ -66,6 +66,58 @@ CASES = {
         2,
         "error: {path}: training.epochs: Input should be greater than or equal to 1 (got -1)",
     ),
+    "max_trials 0": (
+        _with(tuner__max_trials=0),
+        ["run", "{path}"],
+        2,
+        "error: {path}: tuner.max_trials: Input should be greater than or equal to 1 (got 0)",
+    ),
+    "dropout outside [0, 1)": (
+        _with(space__hyperparameters={"dropout": {"min": 0.2, "max": 1.5}}),
+        ["run", "{path}"],
+        2,
+        "error: {path}: space.hyperparameters: 'dropout' must lie in [0, 1), but got max=1.5",
+    ),
+    "dropout of 1": (
+        _with(space__hyperparameters={"spatial_dropout": 1.0}),
+        ["run", "{path}"],
+        2,
+        "error: {path}: space.hyperparameters: 'spatial_dropout' must lie in [0, 1), "
+        "but got fixed=1.0",
+    ),
+    "negative learning rate": (
+        _with(space__hyperparameters={"learning_rate": [0.01, -0.1]}),
+        ["run", "{path}"],
+        2,
+        "error: {path}: space.hyperparameters: 'learning_rate' must lie in (0, inf), "
+        "but got values[1]=-0.1",
+    ),
+    "range with min > max": (
+        _with(space__hyperparameters={"dense_units": {"min": 128, "max": 32}}),
+        ["run", "{path}"],
+        2,
+        "error: {path}: space.hyperparameters.dense_units: `min <= max` must hold, "
+        "but got (min=128.0, max=32.0)",
+    ),
+    "max-trials 0 option": (
+        GOOD,
+        ["run", "{path}", "--max-trials", "0"],
+        2,
+        "error: Invalid value for '--max-trials': 0 is not in the range x>=1. "
+        "(see 'main run --help')",
+    ),
+    "unwritable output directory": (
+        GOOD,
+        ["run", "{path}", "--output-dir", "{path}/runs"],
+        2,
+        "error: output directory {path}/runs/exp is not writable (at {path})",
+    ),
+    "tracking server unreachable": (
+        GOOD,
+        ["run", "{path}", "--data-dir", "{tfds}", "--tracking-uri", "http://127.0.0.1:9"],
+        1,
+        "error: cannot reach the MLflow tracking store at http://127.0.0.1:9: ",
+    ),
     "unknown tuner in file": (
         _with(tuner__kind="bayes"),
         ["run", "{path}"],

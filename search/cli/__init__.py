@@ -9,17 +9,22 @@ from __future__ import annotations
 import click
 
 from search.cli.bench import bench
+from search.cli.common import OneLineUsageGroup
 from search.cli.listing import list_
 from search.cli.run import run
+from search.cli.sync import sync
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
+@click.group(
+    cls=OneLineUsageGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "show_default": True},
+)
 @click.version_option(package_name="search")
 def main() -> None:
     """Tune Keras models with keras-tuner; every trial tracked in MLflow."""
 
 
-for command in (run, list_, bench):
+for command in (run, list_, bench, sync):
     main.add_command(command)
 
 __all__ = ["main"]

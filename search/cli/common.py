@@ -57,5 +57,25 @@ def user_errors(debug: bool) -> Iterator[None]:
         sys.exit(1)
 
 
+class OneLineUsageGroup(click.Group):
+    """A group whose usage errors are one `error:` line (click prints usage and a hint too)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("standalone_mode", None)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
+        except click.UsageError as error:
+            where = error.ctx.command_path if error.ctx else "search"
+            click.echo(f"error: {error.format_message()} (see '{where} --help')", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 def debug_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--debug", is_flag=True, help="Show tracebacks of errors.")(command)

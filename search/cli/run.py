@@ -135,9 +135,19 @@ def _report(result: Any) -> None:
     for name, value in result.best_hyperparameters.items():
         out(f"  {name}: {value}")
     out(f"parent run id:     {result.parent_run_id}")
-    out(
-        f"registered model:  models:/{result.registered_model}@champion "
-        f"(version {result.model_version})"
-    )
+    if result.pending_records:
+        out(f"registered model:  pending ({result.pending_records} tracking records not written)")
+    else:
+        out(
+            f"registered model:  models:/{result.registered_model}@champion "
+            f"(version {result.model_version})"
+        )
     out(f"best config:       {result.best_config_path}")
     out(f"MLflow UI:         {ui_command(result.tracking_uri)}")
+    if result.pending_records:
+        click.echo(
+            f"warning: MLflow at {result.tracking_uri} was unreachable; {result.pending_records} "
+            f"records wait in {result.search_dir}; write them with: "
+            f"search sync {result.search_dir}",
+            err=True,
+        )

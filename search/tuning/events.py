@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,8 +16,12 @@ from typing import Any, Protocol
 
 import keras
 import keras_tuner as kt
+from keras_tuner.src import config as kt_config
 
 log = logging.getLogger(__name__)
+
+# keras-tuner prints every failed trial's traceback to stderr; ours go to the trial's run.
+kt_config.DEBUG = False
 
 
 @dataclass
@@ -35,8 +40,14 @@ class TrialOutcome:
     @property
     def reason(self) -> str:
         """The last line of the traceback: what went wrong, in one line."""
-        lines = [line for line in (self.message or "").strip().splitlines() if line.strip()]
-        return lines[-1].strip() if lines else ""
+        return failure_reason(self.message)
+
+
+def failure_reason(message: str | None) -> str:
+    """A traceback's last line; a FailedTrialError states its reason on purpose, so unprefixed."""
+    lines = [line for line in (message or "").strip().splitlines() if line.strip()]
+    last = lines[-1].strip() if lines else ""
+    return re.sub(r"^[\w.]*FailedTrialError: ", "", last)
 
 
 class TrialListener(Protocol):
@@ -63,6 +74,25 @@ class EpochRelay(keras.callbacks.Callback):
         self.relay.notify("epoch_ended", self.trial_id, epoch, metrics)
 
 
+class NonFiniteLossGuard(keras.callbacks.Callback):
+    """Fails the trial when the training loss turns NaN or infinite.
+
+    Keras's own TerminateOnNaN only stops training, and the trial would then complete with
+    a meaningless score; keras-tuner marks a trial raising FailedTrialError FAILED at once.
+    """
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        self._check((logs or {}).get("loss"), f"batch {batch}")
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._check((logs or {}).get("loss"), f"epoch {epoch}")
+
+    def _check(self, loss: Any, where: str) -> None:
+        if loss is not None and not math.isfinite(float(loss)):
+            self.model.stop_training = True
+            raise kt.errors.FailedTrialError(f"non-finite training loss ({float(loss)}) at {where}")
+
+
 class TrialEventsMixin:
     """Mixed in before a keras-tuner Tuner class to relay its trial events."""
 
@@ -83,7 +113,8 @@ class TrialEventsMixin:
         self.notify("trial_started", trial.trial_id, dict(trial.hyperparameters.values))
 
     def run_trial(self, trial: kt.engine.trial.Trial, *args: Any, **kwargs: Any) -> Any:
-        kwargs["callbacks"] = [*kwargs.get("callbacks", []), EpochRelay(self, trial.trial_id)]
+        relay = EpochRelay(self, trial.trial_id)
+        kwargs["callbacks"] = [*kwargs.get("callbacks", []), NonFiniteLossGuard(), relay]
         return super().run_trial(trial, *args, **kwargs)  # type: ignore[misc]
 
     def on_trial_end(self, trial: kt.engine.trial.Trial) -> None:
@@ -96,20 +127,24 @@ class TrialEventsMixin:
     def _outcome(self, trial: kt.engine.trial.Trial) -> TrialOutcome:
         recorded = self.oracle.trials.get(trial.trial_id, trial)  # type: ignore[attr-defined]
         started = self._started.pop(trial.trial_id, time.monotonic())
-        score = recorded.score
-        if score is not None and not math.isfinite(score):
-            score = None
-        metrics = _metrics_at_step(recorded, recorded.best_step)
-        return TrialOutcome(
-            trial_id=trial.trial_id,
-            status=str(recorded.status),
-            score=score,
-            hyperparameters=dict(recorded.hyperparameters.values),
-            seconds=time.monotonic() - started,
-            best_step=recorded.best_step,
-            message=recorded.message,
-            metrics=metrics,
-        )
+        return outcome_of(recorded, time.monotonic() - started)
+
+
+def outcome_of(recorded: kt.engine.trial.Trial, seconds: float) -> TrialOutcome:
+    """A trial as the oracle recorded it (also one reloaded from the tuner's project)."""
+    score = recorded.score
+    if score is not None and not math.isfinite(score):
+        score = None
+    return TrialOutcome(
+        trial_id=recorded.trial_id,
+        status=str(recorded.status),
+        score=score,
+        hyperparameters=dict(recorded.hyperparameters.values),
+        seconds=seconds,
+        best_step=recorded.best_step,
+        message=recorded.message,
+        metrics=_metrics_at_step(recorded, recorded.best_step),
+    )
 
 
 def _is_number(value: Any) -> bool:

@@ -22,3 +22,16 @@ def test_resumes_only_the_latest_unfinished_search_of_the_same_space(tmp_path) -
     second = workspace.new_search_dir(changed)
     assert workspace.unfinished(changed).path == second.path
     assert workspace.unfinished(experiment) is None  # a different space is never resumed
+
+
+def test_a_search_running_in_another_process_is_never_resumed(tmp_path) -> None:
+    experiment = load_experiment("image-cnn").with_overrides(output_dir=str(tmp_path))
+    first = workspace.new_search_dir(experiment)
+    first.claim()  # flock: a second open of the lock file conflicts, as another process would
+    try:
+        assert workspace.is_running(first.path)
+        assert workspace.unfinished(experiment) is None
+    finally:
+        first.release()
+    assert not workspace.is_running(first.path)
+    assert workspace.unfinished(experiment).path == first.path  # killed, not running: resume

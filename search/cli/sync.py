@@ -1,0 +1,49 @@
+"""`search sync`: writes the tracking records a search kept while MLflow was unreachable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from search.cli.common import debug_option, setup_logging, user_errors
+
+
+@click.command()
+@click.argument("target")
+@click.option("--output-dir", help="Override output_dir when TARGET is an experiment.")
+@debug_option
+def sync(target: str, output_dir: str | None, debug: bool) -> None:
+    """Write pending MLflow records of TARGET: a search directory, or an experiment's searches."""
+    setup_logging(False)
+    with user_errors(debug):
+        from search.errors import SearchError
+        from search.outbox import sync_search
+
+        directories = _search_dirs(target, output_dir)
+        left = 0
+        for directory in directories:
+            written, pending = sync_search(directory)
+            left += pending
+            click.echo(f"{directory}: {written} records written, {pending} pending")
+        if left:
+            raise SearchError(f"{left} records are still pending; run `search sync` again")
+
+
+def _search_dirs(target: str, output_dir: str | None) -> list[Path]:
+    """TARGET itself when it is a search directory, else every search of the experiment."""
+    from search.errors import ConfigError
+    from search.experiment import load_experiment
+    from search.workspace import experiment_root
+
+    path = Path(target)
+    if (path / "state.json").is_file():
+        return [path]
+    if path.is_dir():
+        raise ConfigError(f"{path} is not a search directory (it has no state.json)")
+    experiment = load_experiment(target).with_overrides(output_dir=output_dir)
+    root = experiment_root(experiment)
+    found = sorted(p for p in root.glob("*") if (p / "state.json").is_file())
+    if not found:
+        raise ConfigError(f"no search of experiment '{experiment.name}' under {root}")
+    return found
