@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import click
 
+from search.cli.best import best
+from search.cli.export import export
 from search.cli.listing import list_
 from search.cli.run import run
+from search.cli.train import train
+from search.cli.ui import ui
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
@@ -18,7 +22,7 @@ def main() -> None:
     """Tune Keras models with keras-tuner; every trial tracked in MLflow."""
 
 
-for command in (run, list_):
+for command in (run, best, export, train, ui, list_):
     main.add_command(command)
 
 __all__ = ["main"]
