@@ -77,10 +77,8 @@ def train_from_source(
 
     Nothing is written (not even a new MLflow store) until every input has been checked.
     """
-    import keras_tuner as kt
-
     from search.data.loading import load_dataset
-    from search.tuning.hypermodel import SpaceHyperModel, check_overrides
+    from search.tuning.hypermodel import SpaceHyperModel
     from spaces import SPACES
 
     check_alias(options.alias)
@@ -95,12 +93,9 @@ def train_from_source(
     space = SPACES.get(experiment.space.name)
     data = load_dataset(experiment.dataset)
     hypermodel = SpaceHyperModel(space, data.spec, experiment.space.hyperparameters)
-    check_overrides(hypermodel)  # a name from another space fails here, before any record
     keras.backend.clear_session()
     keras.utils.set_random_seed(experiment.tuner.seed)
-    hp = kt.HyperParameters()
-    model = hypermodel.build(hp)
-    values = dict(hp.values)
+    model, values = build_fixed(hypermodel)
     from search import tracking
 
     client = tracking.connect(uri)
@@ -115,6 +110,32 @@ def train_from_source(
     except BaseException:
         client.set_terminated(run_id, status="FAILED")
         raise
+
+
+def build_fixed(hypermodel: Any) -> tuple[Any, dict[str, Any]]:
+    """The model and its hyperparameter values; every override must be one the space declares.
+
+    With every value fixed one build declares all the names in play, so unlike the search's
+    `check_overrides` nothing needs exploring (a name from another space fails at once).
+    """
+    import keras_tuner as kt
+
+    from search.registry import unknown_name_message
+
+    hp = kt.HyperParameters()
+    try:
+        model, declared = hypermodel.build_declaring(hp)
+    except Exception as error:
+        raise ConfigError(
+            f"space '{hypermodel.space.name}' cannot be built with these hyperparameters: {error}"
+        ) from error
+    unknown = sorted(set(hypermodel.overrides) - declared)
+    if unknown:
+        kind = f"hyperparameter of space '{hypermodel.space.name}'"
+        raise ConfigError(
+            f"space.hyperparameters: {unknown_name_message(kind, unknown[0], sorted(declared))}"
+        )
+    return model, dict(hp.values)
 
 
 def _start_run(
