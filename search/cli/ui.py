@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import click
@@ -24,7 +23,7 @@ def ui(tracking_uri: str | None, host: str, port: int, debug: bool) -> None:
     setup_logging(False)
     with user_errors(debug):
         from search.quiet import import_tensorflow_quietly
-        from search.reuse.ui import check_port_free, server_command, url
+        from search.reuse.ui import check_port_free, serve, server_command, url
 
         import_tensorflow_quietly()  # search.tracking imports keras
         from search.tracking import resolve_tracking_uri
@@ -34,11 +33,4 @@ def ui(tracking_uri: str | None, host: str, port: int, debug: bool) -> None:
         check_port_free(host, port)
         click.echo(f"MLflow UI: {url(host, port)} (store {uri}; Ctrl-C stops it)")
         sys.stdout.flush()
-        server = subprocess.Popen(command)
-        try:
-            code = server.wait()
-        except KeyboardInterrupt:
-            server.terminate()
-            server.wait(timeout=30)
-            code = 0
-        sys.exit(code)
+        sys.exit(serve(command))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,6 @@ class Source:
     search_run_id: str | None = None  # the search that found them
     score: float | None = None
     objective: str | None = None
-    tags: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
         where = f"run {self.run_id}" if self.run_id else self.reference
@@ -201,51 +200,58 @@ def _model_run(client: Any, uri: str) -> Any:
 
 def _from_run(client: Any, run: Any, reference: str) -> Source:
     tags = run.data.tags
-    kind = tags.get("search.kind")
-    run_id = run.info.run_id
-    home = client.get_experiment(run.info.experiment_id).name
-    if kind == "search":
-        hps = _artifact_yaml(client, run_id, "best_hyperparameters.yaml")
-        if not isinstance(hps, dict) or not hps:
-            raise ConfigError(
-                f"search run {run_id} has no best trial recorded (status {run.info.status})"
-            )
-        origin, search_run_id, score = _config(client, run_id), run_id, "best_score"
-    elif kind == "trial":
-        status = tags.get("search.status", run.info.status)
-        if status != "COMPLETED":
-            raise ConfigError(f"trial run {run_id} did not complete (status {status})")
-        hps = {k: parse_param(v) for k, v in run.data.params.items()}
-        search_run_id, score = tags[PARENT_TAG], "score"
-        origin = _config(client, search_run_id)
-    elif kind == "train":
-        hps = _artifact_yaml(client, run_id, "hyperparameters.yaml")
-        origin, search_run_id, score = (
-            _config(client, run_id),
-            tags.get("search.source_search"),
-            "score",
-        )
-    else:
+    kind = tags.get("search.kind") or ""
+    read = {"search": _search_values, "trial": _trial_values, "train": _train_values}.get(kind)
+    if read is None:
         raise ConfigError(
-            f"run {run_id} was not written by `search` (its search.kind tag is "
+            f"run {run.info.run_id} was not written by `search` (its search.kind tag is "
             f"{kind or 'missing'}); give a search, trial or training run"
         )
+    origin, hps, search_run_id, score = read(client, run)
     from search.runner import best_experiment
 
-    fixed = origin if kind == "train" else best_experiment(origin, hps)
     return Source(
         reference=reference,
         kind=kind,
-        experiment=fixed,
+        experiment=origin if kind == "train" else best_experiment(origin, hps),
         hyperparameters=dict(hps),
-        mlflow_experiment=home,
+        mlflow_experiment=client.get_experiment(run.info.experiment_id).name,
         registered_model=tags.get("search.registered_model", origin.registered_model),
-        run_id=run_id,
+        run_id=run.info.run_id,
         search_run_id=search_run_id,
         score=run.data.metrics.get(score),
         objective=origin.tuner.objective.name,
-        tags=dict(tags),
     )
+
+
+# Each returns (the search's config, the hyperparameters, the search run id, the score metric).
+Recorded = tuple[Experiment, dict[str, Any], str | None, str]
+
+
+def _search_values(client: Any, run: Any) -> Recorded:
+    run_id = run.info.run_id
+    hps = _artifact_yaml(client, run_id, "best_hyperparameters.yaml")
+    if not isinstance(hps, dict) or not hps:
+        raise ConfigError(
+            f"search run {run_id} has no best trial recorded (status {run.info.status})"
+        )
+    return _config(client, run_id), hps, run_id, "best_score"
+
+
+def _trial_values(client: Any, run: Any) -> Recorded:
+    status = run.data.tags.get("search.status", run.info.status)
+    if status != "COMPLETED":
+        raise ConfigError(f"trial run {run.info.run_id} did not complete (status {status})")
+    hps = {k: parse_param(v) for k, v in run.data.params.items()}
+    parent = run.data.tags[PARENT_TAG]
+    return _config(client, parent), hps, parent, "score"
+
+
+def _train_values(client: Any, run: Any) -> Recorded:
+    """A training run logs its fixed experiment and typed hyperparameters as artifacts."""
+    hps = _artifact_yaml(client, run.info.run_id, "hyperparameters.yaml") or {}
+    search_run_id = run.data.tags.get("search.source_search")
+    return _config(client, run.info.run_id), hps, search_run_id, "score"
 
 
 def _config(client: Any, run_id: str) -> Experiment:
