@@ -91,14 +91,14 @@ def _report(result: Any) -> None:
         f"batch size {training.batch_size}"
     )
     if result.validation_score is None:
-        out(f"{result.objective}:     n/a (trained on train+validation)")
+        out(f"{result.objective + ':':<19}n/a (trained on train+validation)")
     else:
         out(
-            f"{result.objective}:      {result.validation_score:.4f} at epoch "
+            f"{result.objective + ':':<19}{result.validation_score:.4f} at epoch "
             f"{result.best_epoch + 1} (last epoch {result.final_validation:.4f})"
         )
     if source.score is not None:
-        out(f"source {source.objective}: {source.score:.4f}")
+        out(f"{'source ' + str(source.objective) + ':':<19}{source.score:.4f}")
     out("test metrics:      " + ", ".join(f"{k}={v:.4f}" for k, v in result.test_metrics.items()))
     out("hyperparameters:")
     for name, value in result.hyperparameters.items():

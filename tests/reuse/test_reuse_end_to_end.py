@@ -144,6 +144,34 @@ def test_export_then_train_from_the_file_and_from_the_run_id(search) -> None:
     assert load_experiment(str(root / "again.yaml")).space.hyperparameters == fixed
 
 
+def test_train_from_the_champion_on_train_and_validation(search) -> None:
+    root, uri, invoke = search
+    client = _client(uri)
+    parent = _runs(uri, "search")[0]
+    result = invoke(
+        "train",
+        "models:/image-cnn@champion",
+        "--with-validation",
+        "--epochs",
+        "1",
+        "--alias",
+        "final",
+    )
+    assert result.exit_code == 0, result.output
+    assert "val_accuracy:      n/a (trained on train+validation)" in result.stdout
+    (run,) = [r for r in _runs(uri, "train") if r.data.tags["search.source"].startswith("models:/")]
+    assert run.data.tags["search.source_kind"] == "search"
+    assert run.data.tags["search.source_run_id"] == parent.info.run_id
+    assert run.data.params["train.with_validation"] == "True"
+    assert run.data.params["train.epochs"] == "1"
+    assert _hyperparameters(run) == {
+        k.removeprefix("best."): v for k, v in parent.data.params.items() if k.startswith("best.")
+    }
+    assert "score" not in run.data.metrics and "test_accuracy" in run.data.metrics
+    assert client.get_model_version_by_alias("image-cnn", "final").run_id == run.info.run_id
+    assert client.get_model_version_by_alias("image-cnn", "champion").run_id == parent.info.run_id
+
+
 def test_warm_start_makes_the_given_trial_the_first(search, tfds_dir) -> None:
     root, uri, invoke = search
     worst = min(_runs(uri, "trial"), key=lambda t: t.data.metrics.get("score", 0))
