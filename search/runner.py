@@ -59,8 +59,12 @@ def run_search(
     tracking_uri: str | None = None,
     fresh: bool = False,
     listeners: Sequence[TrialListener] = (),
+    warm_start: Any = None,
 ) -> SearchResult:
-    """Validates, searches, evaluates the best model on the test split, and records it all."""
+    """Validates, searches, evaluates the best model on the test split, and records it all.
+
+    `warm_start` (a `search.tuning.warm_start.WarmStart`) is the first trial of a new search.
+    """
     import keras
 
     from search import tracking, workspace
@@ -78,6 +82,10 @@ def run_search(
     data = load_dataset(experiment.dataset)
     hypermodel = SpaceHyperModel(space, data.spec, experiment.space.hyperparameters)
     check_overrides(hypermodel)
+    if warm_start is not None:
+        from search.tuning.warm_start import check_warm_start
+
+        check_warm_start(hypermodel, warm_start.values)
 
     # 2. Open (or reopen) the search in MLflow and on disk.
     from search.outbox import Outbox
@@ -108,12 +116,15 @@ def run_search(
                 "search.space": space.name,
                 "search.tuner": experiment.tuner.kind,
                 "search.dir": str(search_dir.path),
+                **({"search.warm_start": warm_start.source} if warm_start else {}),
             },
         )
         search_dir.save(parent_run_id=tracker.parent_run_id, tracking_uri=uri)
         outbox = Outbox(tracker, search_dir.path)
     try:
-        result = _search_and_record(experiment, data, hypermodel, search_dir, outbox, listeners)
+        result = _search_and_record(
+            experiment, data, hypermodel, search_dir, outbox, listeners, warm_start
+        )
     except KeyboardInterrupt:
         outbox.finish("KILLED")
         raise
@@ -133,6 +144,7 @@ def _search_and_record(
     search_dir: Any,
     outbox: Any,
     listeners: Sequence[TrialListener],
+    warm_start: Any = None,
 ) -> SearchResult:
     from search.data.pipeline import evaluation_pipeline, training_pipeline
     from search.errors import SearchError
@@ -149,6 +161,7 @@ def _search_and_record(
         search_dir.tuner_dir,
         listeners=[outbox, recorder, *listeners],
         resume=(search_dir.tuner_dir / "oracle.json").exists(),
+        warm_start=warm_start,
     )
     _record_ended_trials(tuner, outbox)
     train = training_pipeline(

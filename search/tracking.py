@@ -325,23 +325,12 @@ class SearchTracker:
 
     def log_model(self, model: Any, sample: Any, registered_name: str) -> tuple[str, str]:
         """Logs the keras model with a signature, registers it, points `champion` at it."""
-        import mlflow
-        from mlflow.models import infer_signature
-
-        signature = infer_signature(sample, model.predict(sample, verbose=0))
-        with mlflow.start_run(run_id=self.parent_run_id):
-            info = mlflow.keras.log_model(
-                model,
-                name="model",
-                signature=signature,
-                registered_model_name=registered_name,
-            )
-        version = str(info.registered_model_version)
+        model_uri, version = log_keras_model(self.parent_run_id, model, sample, registered_name)
         self.client.set_registered_model_alias(registered_name, CHAMPION, version)
-        self.client.set_tag(self.parent_run_id, MODEL_URI_TAG, info.model_uri)
+        self.client.set_tag(self.parent_run_id, MODEL_URI_TAG, model_uri)
         self.client.set_tag(self.parent_run_id, MODEL_VERSION_TAG, version)
         self.client.update_run(self.parent_run_id, status="RUNNING")
-        return info.model_uri, version
+        return model_uri, version
 
     def log_model_file(self, model_path: str, sample_path: str, registered_name: str) -> None:
         """`log_model` from files the search saved, so an outage at the end loses nothing.
@@ -461,3 +450,17 @@ def dataset_inputs(config: Mapping[str, Any], identity: Mapping[str, str]) -> li
         tags = [InputTag(DATA_CONTEXT_TAG, role)]
         inputs.append(DatasetInput(meta._to_mlflow_entity(), tags))
     return inputs
+
+
+def log_keras_model(run_id: str, model: Any, sample: Any, registered_name: str) -> tuple[str, str]:
+    """Logs a keras model (mlflow.keras flavor, signature from `sample`) into the run `run_id`
+    and registers it; returns the model URI and the new version. The run ends FINISHED."""
+    import mlflow
+    from mlflow.models import infer_signature
+
+    signature = infer_signature(sample, model.predict(sample, verbose=0))
+    with mlflow.start_run(run_id=run_id):
+        info = mlflow.keras.log_model(
+            model, name="model", signature=signature, registered_model_name=registered_name
+        )
+    return info.model_uri, str(info.registered_model_version)

@@ -9,10 +9,14 @@ from __future__ import annotations
 import click
 
 from search.cli.bench import bench
+from search.cli.best import best
 from search.cli.common import OneLineUsageGroup
+from search.cli.export import export
 from search.cli.listing import list_
 from search.cli.run import run
 from search.cli.sync import sync
+from search.cli.train import train
+from search.cli.ui import ui
 
 
 @click.group(
@@ -24,7 +28,7 @@ def main() -> None:
     """Tune Keras models with keras-tuner; every trial tracked in MLflow."""
 
 
-for command in (run, list_, bench, sync):
+for command in (run, best, export, train, ui, sync, list_, bench):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -79,3 +79,27 @@ class OneLineUsageGroup(click.Group):
 
 def debug_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--debug", is_flag=True, help="Show tracebacks of errors.")(command)
+
+
+def tracking_uri_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--tracking-uri",
+        help="MLflow tracking URI [default: $MLFLOW_TRACKING_URI, "
+        "else sqlite:///mlflow.db in the working directory].",
+    )(command)
+
+
+def open_store(tracking_uri: str | None) -> tuple[Any, str]:
+    """An MlflowClient on the resolved store, which must exist (reading never creates one)."""
+    from search.quiet import import_tensorflow_quietly
+
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    import_tensorflow_quietly()  # search.tracking imports keras
+    from search import tracking
+    from search.errors import ConfigError
+
+    uri = tracking.resolve_tracking_uri(tracking_uri)
+    missing = uri.startswith("sqlite:///") and not os.path.exists(uri.removeprefix("sqlite:///"))
+    if missing:
+        raise ConfigError(f"no MLflow store at {uri}: run a search first, or pass --tracking-uri")
+    return tracking.connect(uri), uri

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from search.cli.common import debug_option, setup_logging, stderr, user_errors
+from search.cli.common import debug_option, open_store, setup_logging, stderr, user_errors
 from search.tuning.tuners import TUNERS
 
 
@@ -38,6 +38,11 @@ from search.tuning.tuners import TUNERS
     help="Start a new search even if the last one of this experiment was interrupted.",
 )
 @click.option(
+    "--warm-start",
+    help="First trial = this configuration: an experiment YAML, a run id, an experiment "
+    "name (its best trial) or models:/NAME@ALIAS.",
+)
+@click.option(
     "--quiet", "-q", is_flag=True, help="No progress on stderr, only warnings and errors."
 )
 @click.option(
@@ -59,6 +64,7 @@ def run(
     output_dir: str | None,
     tracking_uri: str | None,
     fresh: bool,
+    warm_start: str | None,
     quiet: bool,
     verbose: bool,
     debug: bool,
@@ -84,14 +90,28 @@ def run(
             }
         )
         import_tensorflow_quietly()  # before the runner pulls TensorFlow in
+        warm = _warm_start(warm_start, loaded, tracking_uri) if warm_start else None
         from search.runner import run_search
 
         listeners = [] if quiet else [_progress(loaded, verbose)]
         # stdout is for the result: what libraries print while searching goes to stderr.
         with listeners[0] if listeners else _nothing(), redirect_stdout(sys.stderr):
             _quiet_dataset_bars()
-            result = run_search(loaded, tracking_uri=tracking_uri, fresh=fresh, listeners=listeners)
+            result = run_search(
+                loaded, tracking_uri=tracking_uri, fresh=fresh, listeners=listeners, warm_start=warm
+            )
         _report(result)
+
+
+def _warm_start(reference: str, experiment: Any, tracking_uri: str | None) -> Any:
+    """The first trial's values, resolved and checked against the space's name."""
+    from search.reuse.sources import is_file_reference, resolve_source
+    from search.reuse.warm_start import warm_start_from
+
+    client = None
+    if not is_file_reference(reference):
+        client = open_store(tracking_uri or experiment.tracking.tracking_uri)[0]
+    return warm_start_from(resolve_source(reference, client), experiment)
 
 
 @contextmanager

@@ -97,8 +97,10 @@ def build_tuner(
     directory: Path,
     listeners: Sequence[Any],
     resume: bool,
+    warm_start: Any = None,
 ) -> Any:
-    """A keras-tuner tuner writing its project to `directory`, reloading it when `resume`."""
+    """A keras-tuner tuner writing its project to `directory`, reloading it when `resume`;
+    a new one's first trial is `warm_start` (a `search.tuning.warm_start.WarmStart`) if given."""
     kind = TUNERS.get(config.kind)
     tuner = tracked_class(kind)(
         hypermodel=hypermodel,
@@ -109,4 +111,8 @@ def build_tuner(
     )
     tuner.listeners = list(listeners)
     tuner.max_seconds = config.max_seconds
+    if warm_start is not None and not resume:
+        from search.tuning.warm_start import start_from
+
+        start_from(tuner.oracle, warm_start)
     return tuner

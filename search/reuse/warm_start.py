@@ -1,0 +1,23 @@
+"""A warm start for a new search from any source (`search run EXPERIMENT --warm-start SOURCE`)."""
+
+from __future__ import annotations
+
+from search.errors import ConfigError
+from search.experiment import Experiment
+from search.reuse.sources import Source
+from search.tuning.warm_start import WarmStart
+
+
+def warm_start_from(source: Source, experiment: Experiment) -> WarmStart:
+    """The source's values as the first trial of `experiment`, if they are of the same space.
+
+    Values are checked against the experiment's (possibly narrowed) space by the runner,
+    before anything is written.
+    """
+    theirs, ours = source.experiment.space.name, experiment.space.name
+    if theirs != ours:
+        raise ConfigError(
+            f"warm start {source.reference} is a configuration of space '{theirs}', "
+            f"but experiment '{experiment.name}' searches space '{ours}'"
+        )
+    return WarmStart(values=dict(source.hyperparameters), source=source.describe())
