@@ -61,7 +61,8 @@ def run_search(
 
     from search import tracking, workspace
     from search.data.loading import load_dataset
-    from search.tuning.hypermodel import SpaceHyperModel, check_overrides
+    from search.data.text import with_text_encoding
+    from search.tuning.hypermodel import SpaceHyperModel, check_fits, check_overrides
     from search.tuning.tuners import TUNERS
     from spaces import SPACES
 
@@ -72,6 +73,8 @@ def run_search(
     workspace.check_writable(experiment)
     keras.utils.set_random_seed(experiment.tuner.seed)
     data = load_dataset(experiment.dataset)
+    check_fits(space, data.spec)  # before fitting a vocabulary for nothing
+    data = with_text_encoding(data, experiment.text)
     hypermodel = SpaceHyperModel(space, data.spec, experiment.space.hyperparameters)
     check_overrides(hypermodel)
 
@@ -120,6 +123,7 @@ def _search_and_record(
     listeners: Sequence[TrialListener],
 ) -> SearchResult:
     from search.data.pipeline import evaluation_pipeline, training_pipeline
+    from search.data.text import model_sample
     from search.errors import SearchError
     from search.tuning.tuners import build_tuner
     from search.workspace import experiment_root
@@ -167,7 +171,7 @@ def _search_and_record(
     search_dir.best_config.write_text(best_config)
     shutil.copyfile(search_dir.best_config, experiment_root(experiment) / "best.yaml")
     tracker.log_best(best_trial.score, best_hps, test_metrics, best_config)
-    sample = next(iter(test.take(1)))[0].numpy()[:8]
+    sample = model_sample(next(iter(test.take(1)))[0].numpy()[:8])
     model_uri, version = tracker.log_model(model, sample, experiment.registered_model)
     tracker.finish("FINISHED")
     search_dir.save(status="finished")
