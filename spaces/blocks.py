@@ -6,6 +6,7 @@ a best configuration is retrained.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Literal
 
 import keras
@@ -67,19 +68,24 @@ def gaussian_noise(x: Any, stddev: float) -> Any:
 def reshaping_head(x: Any, kind: Head) -> Any:
     """Turns a feature map (batch, h, w, c) or a sequence (batch, steps, c) into a vector.
 
-    Flatten keeps every position, global average or max pooling one value per channel (for
-    sequences, padded steps are left out through the mask).
+    Flatten keeps every position, global average or max pooling one value per channel. On a
+    masked sequence, average pooling leaves padded steps out; flatten and max pooling take
+    them in (Keras drops the mask there, which is intended: their values are learned too).
     """
     if len(x.shape) == 3:
         pooling = (layers.GlobalAveragePooling1D, layers.GlobalMaxPooling1D)
     else:
         pooling = (layers.GlobalAveragePooling2D, layers.GlobalMaxPooling2D)
-    if kind == "flatten":
-        return layers.Flatten()(x)
-    if kind == "global_average":
-        return pooling[0]()(x)
-    if kind == "global_max":
-        return pooling[1]()(x)
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=".*does not support masking", category=UserWarning
+        )
+        if kind == "flatten":
+            return layers.Flatten()(x)
+        if kind == "global_average":
+            return pooling[0]()(x)
+        if kind == "global_max":
+            return pooling[1]()(x)
     raise ValueError(f"unknown head {kind!r}: choose flatten, global_average or global_max")
 
 
