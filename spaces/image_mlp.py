@@ -25,6 +25,7 @@ def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
     - dropout: float 0.0..0.5, step 0.1 (after each dense block)
     - l2: float 1e-6..1e-2, log sampling
     - initializer: one of he_normal, glorot_uniform
+    - learning_rate: float 1e-4..1e-2, log sampling (Adam; shared by every space)
     """
     noise = hp.Float("input_noise", 0.0, 0.2, step=0.05)
     dense_layers = hp.Int("dense_layers", 1, MAX_DENSE_LAYERS)

@@ -22,6 +22,7 @@ def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
     - sequence_dropout: float 0.0..0.3, step 0.1 (dropout on each recurrent layer's inputs)
     - dense_units: one of 32, 64, 128
     - dropout: float 0.0..0.5, step 0.1 (after the dense block)
+    - learning_rate: float 1e-4..1e-2, log sampling (Adam; shared by every space)
     The vocabulary size comes from the data (the train split's vocabulary).
     """
     if spec.text is None:

@@ -33,6 +33,7 @@ def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
     - head: one of global_average, global_max, flatten
     - dense_units: one of 32, 64, 128
     - dropout: float 0.0..0.5, step 0.1 (after the dense block)
+    - learning_rate: float 1e-4..1e-2, log sampling (Adam; shared by every space)
     Positions are learned (`spaces.layers.PositionalEmbedding`), one per token slot; the
     vocabulary size comes from the data.
     """
