@@ -102,6 +102,21 @@ def check_hard_limits(name: str, override: HyperparameterOverride) -> None:
             )
 
 
+class TextConfig(Strict):
+    """How text becomes token ids (text datasets only): fitted on the train split, once."""
+
+    split: Literal["auto", "whitespace", "character"] = Field(
+        "auto", description="auto: characters for text written without spaces (e.g. Chinese)"
+    )
+    max_tokens: int = Field(20_000, ge=3, description="vocabulary cap, padding and OOV included")
+    sequence_length: int | None = Field(
+        None, ge=1, description="tokens per text; unset: the train split's 90th percentile"
+    )
+    standardize: Literal["lower_and_strip_punctuation", "lower", "strip_punctuation"] | None = (
+        "lower_and_strip_punctuation"
+    )
+
+
 class SpaceConfig(Strict):
     name: str
     hyperparameters: dict[str, HyperparameterOverride] = Field(default_factory=dict)
@@ -164,6 +179,7 @@ class Experiment(Strict):
     space: SpaceConfig
     tuner: TunerConfig = TunerConfig()
     training: TrainingConfig = TrainingConfig()
+    text: TextConfig = TextConfig()
     tracking: TrackingConfig = TrackingConfig()
     output_dir: str = "search-runs"
 

@@ -69,7 +69,8 @@ def run_search(
 
     from search import tracking, workspace
     from search.data.loading import load_dataset
-    from search.tuning.hypermodel import SpaceHyperModel, check_overrides
+    from search.data.text import with_text_encoding
+    from search.tuning.hypermodel import SpaceHyperModel, check_fits, check_overrides
     from search.tuning.tuners import TUNERS
     from spaces import SPACES
 
@@ -80,6 +81,8 @@ def run_search(
     workspace.check_writable(experiment)
     keras.utils.set_random_seed(experiment.tuner.seed)
     data = load_dataset(experiment.dataset)
+    check_fits(space, data.spec)  # before fitting a vocabulary for nothing
+    data = with_text_encoding(data, experiment.text)
     hypermodel = SpaceHyperModel(space, data.spec, experiment.space.hyperparameters)
     check_overrides(hypermodel)
     if warm_start is not None:
@@ -147,6 +150,7 @@ def _search_and_record(
     warm_start: Any = None,
 ) -> SearchResult:
     from search.data.pipeline import evaluation_pipeline, training_pipeline
+    from search.data.text import model_sample
     from search.errors import SearchError
     from search.report import TrialRecorder
     from search.tuning.tuners import build_tuner
@@ -206,7 +210,7 @@ def _search_and_record(
     shutil.copyfile(search_dir.best_config, experiment_root(experiment) / "best.yaml")
     outbox.log_best(best_trial.score, best_hps, test_metrics, best_config)
     # The model goes through files, so a tracking outage now still loses nothing.
-    sample = next(iter(test.take(1)))[0].numpy()[:8]
+    sample = model_sample(next(iter(test.take(1)))[0].numpy()[:8])
     model.save(search_dir.path / "best-model.keras")
     np.save(search_dir.path / "best-sample.npy", sample)
     outbox.log_model_file(

@@ -343,7 +343,8 @@ class SearchTracker:
         if self.logged_model() is not None:
             return
         model = keras.saving.load_model(model_path)
-        self.log_model(model, np.load(sample_path), registered_name)
+        # Our own file; text samples are object arrays of str, which need pickle.
+        self.log_model(model, np.load(sample_path, allow_pickle=True), registered_name)
 
     def logged_model(self) -> tuple[str, str] | None:
         """(model URI, registered version) once the search's best model is in MLflow."""

@@ -1,9 +1,10 @@
 """Search spaces: named model families whose hyperparameters a tuner explores.
 
-Each space module registers itself here; importing `spaces` loads them all.
+Each space module registers itself here; importing `spaces` loads them all, and with them
+the custom layers an exported model needs to reload.
 """
 
-from spaces import image_cnn  # noqa: E402,F401  (registers on import)
+from spaces import image_cnn, image_mlp, layers, text_rnn, text_transformer  # noqa: F401
 from spaces.registry import SPACES, Space, register_space
 
 __all__ = ["SPACES", "Space", "register_space"]

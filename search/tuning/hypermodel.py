@@ -27,10 +27,23 @@ def check_fits(space: Space, spec: DataSpec) -> None:
 
 
 def preprocessing_layers(spec: DataSpec) -> list[keras.layers.Layer]:
-    """Layers inside the model that turn raw inputs into what spaces expect."""
+    """Layers inside the model that turn raw inputs into what spaces expect.
+
+    Images: pixels 0..255 to 0..1. Text: raw strings to token ids with the vocabulary fitted
+    on the train split (`search.data.text.with_text_encoding`), so the model takes strings.
+    """
     if spec.modality == "image":
         return [keras.layers.Rescaling(1.0 / 255, name="rescale")]
-    return []
+    if spec.text is None:
+        raise ValueError(f"text dataset '{spec.name}' has no fitted vocabulary (spec.text)")
+    from search.data.text import vectorizer
+
+    return [vectorizer(spec.text)]
+
+
+def input_dtype(spec: DataSpec) -> str:
+    """Text comes in as one scalar string per example, images as float32 pixels."""
+    return "string" if spec.modality == "text" else "float32"
 
 
 class SpaceHyperModel(kt.HyperModel):
@@ -54,7 +67,7 @@ class SpaceHyperModel(kt.HyperModel):
     def build_declaring(self, hp: kt.HyperParameters) -> tuple[keras.Model, set[str]]:
         """The compiled model and the names of the hyperparameters it declared."""
         scoped = OverridingHyperParameters(hp, self.overrides)
-        raw = keras.Input(shape=self.spec.input_shape, name="inputs")
+        raw = keras.Input(shape=self.spec.input_shape, dtype=input_dtype(self.spec), name="inputs")
         x = raw
         for layer in preprocessing_layers(self.spec):
             x = layer(x)

