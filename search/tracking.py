@@ -107,14 +107,22 @@ def connect(uri: str) -> Any:
 
 @contextmanager
 def store_lock(uri: str) -> Iterator[None]:
-    """Held while a SQLite store is first opened (schema creation and migration)."""
+    """Held while a SQLite store is first opened (schema creation and migration).
+
+    The lock file lives in the temporary directory, keyed by the database's absolute path, so
+    that opening a store (to read it, or for a command that then fails) writes nothing beside it.
+    """
     if not uri.startswith("sqlite:///"):
         yield
         return
     import fcntl
+    import tempfile
 
-    database = Path(uri.removeprefix("sqlite:///"))
-    with open(database.parent / f".{database.name}.lock", "a") as lock:
+    database = Path(uri.removeprefix("sqlite:///")).resolve()
+    key = hashlib.sha256(str(database).encode()).hexdigest()[:16]
+    locks = Path(tempfile.gettempdir()) / "search-store-locks"
+    locks.mkdir(exist_ok=True)
+    with open(locks / f"{key}.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
