@@ -74,6 +74,7 @@ def run_search(
     data = load_dataset(experiment.dataset)
     hypermodel = SpaceHyperModel(space, data.spec, experiment.space.hyperparameters)
     check_overrides(hypermodel)
+    log.info("%s", data.describe())
 
     # 2. Open (or reopen) the search in MLflow and on disk.
     client = tracking.connect(uri)

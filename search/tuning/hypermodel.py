@@ -8,6 +8,7 @@ from typing import Any
 import keras
 import keras_tuner as kt
 
+from search.data.preprocessing import image_preprocessing_layers
 from search.data.spec import DataSpec
 from search.errors import SpaceMismatchError
 from search.experiment import HyperparameterOverride
@@ -29,7 +30,7 @@ def check_fits(space: Space, spec: DataSpec) -> None:
 def preprocessing_layers(spec: DataSpec) -> list[keras.layers.Layer]:
     """Layers inside the model that turn raw inputs into what spaces expect."""
     if spec.modality == "image":
-        return [keras.layers.Rescaling(1.0 / 255, name="rescale")]
+        return image_preprocessing_layers(spec)
     return []
 
 
