@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from search.cli.data import data
 from search.cli.listing import list_
 from search.cli.run import run
 
@@ -18,7 +19,7 @@ def main() -> None:
     """Tune Keras models with keras-tuner; every trial tracked in MLflow."""
 
 
-for command in (run, list_):
+for command in (run, list_, data):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -66,6 +66,8 @@ def load_dataset(config: DatasetConfig) -> LoadedData:
         )
         raw["train"], raw["validation"] = splits.split_by_mask(raw["train"], mask)
         sizes["train"], sizes["validation"] = int((~mask).sum()), int(mask.sum())
+        for role in ("train", "validation"):  # so Keras knows the number of batches
+            raw[role] = raw[role].apply(tf.data.experimental.assert_cardinality(sizes[role]))
     decoded = {role: _decode(ds, feature) for role, ds in raw.items()}
     shape: tuple[int, ...] = ()
     if modality == "image":
