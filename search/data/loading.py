@@ -138,7 +138,8 @@ def _registered_builder(config: DatasetConfig) -> tfds.core.DatasetBuilder:
         ) from None
     except (AssertionError, ValueError) as error:  # e.g. a version TFDS does not have
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ConfigError(f"dataset '{config.name}': {first}") from None
+        reason = first.rsplit('": ', 1)[-1]  # without TFDS's "Failed to construct ..." prefix
+        raise ConfigError(f"dataset '{config.name}': {reason}") from None
 
 
 def _prepare(builder: tfds.core.DatasetBuilder, config: DatasetConfig) -> None:

@@ -23,13 +23,23 @@ def validation_mask(labels: np.ndarray, fraction: float, seed: int) -> np.ndarra
     """
     from sklearn.model_selection import train_test_split
 
+    from search.errors import DatasetError
+
     positions = np.arange(len(labels))
     counts = np.bincount(labels)
+    classes = int((counts > 0).sum())
     stratify = labels if counts[counts > 0].min() >= 2 else None
     if stratify is None:
         log.warning("a class has a single training example: validation is drawn unstratified")
+    # At least one example of each class on each side when stratified.
+    size = max(round(fraction * len(labels)), classes if stratify is not None else 1)
+    if len(labels) - size < (classes if stratify is not None else 1):
+        raise DatasetError(
+            f"too few training examples ({len(labels)}) to carve a validation split of "
+            f"{fraction:.0%}: add a validation split, or more examples"
+        )
     _, validation = train_test_split(
-        positions, test_size=fraction, stratify=stratify, random_state=seed
+        positions, test_size=size, stratify=stratify, random_state=seed
     )
     mask = np.zeros(len(labels), dtype=bool)
     mask[validation] = True
