@@ -59,15 +59,9 @@ def load_dataset(config: DatasetConfig) -> LoadedData:
     modality = _modality(name, feature)
     sizes = {role: _split_size(builder, split) for role, split in roles.items() if split}
     raw = {role: _read(builder, split, input_key) for role, split in roles.items() if split}
-    carved = roles["validation"] is None
-    if carved:
-        mask = splits.validation_mask(
-            splits.labels_of(raw["train"]), config.validation_fraction, config.split_seed
-        )
-        raw["train"], raw["validation"] = splits.split_by_mask(raw["train"], mask)
-        sizes["train"], sizes["validation"] = int((~mask).sum()), int(mask.sum())
-        for role in ("train", "validation"):  # so Keras knows the number of batches
-            raw[role] = raw[role].apply(tf.data.experimental.assert_cardinality(sizes[role]))
+    source = f"split '{roles['validation']}'"
+    if roles["validation"] is None:
+        source = _carve(raw, sizes, config)
     decoded = {role: _decode(ds, feature) for role, ds in raw.items()}
     shape: tuple[int, ...] = ()
     if modality == "image":
@@ -90,13 +84,21 @@ def load_dataset(config: DatasetConfig) -> LoadedData:
         scaling=config.scaling,
         augment=config.augment if modality == "image" else None,
     )
-    how = (
-        f"carved {config.validation_fraction:.0%} of '{roles['train']}', stratified, "
+    return LoadedData(spec=spec, validation_source=source, **opened)
+
+
+def _carve(raw: dict[str, tf.data.Dataset], sizes: dict[str, int], config: DatasetConfig) -> str:
+    """Splits raw['train'] into train and validation in place; says how, for the log."""
+    labels = splits.labels_of(raw["train"])
+    mask = splits.validation_mask(labels, config.validation_fraction, config.split_seed)
+    raw["train"], raw["validation"] = splits.split_by_mask(raw["train"], mask)
+    sizes["train"], sizes["validation"] = int((~mask).sum()), int(mask.sum())
+    for role in ("train", "validation"):  # so Keras knows the number of batches
+        raw[role] = raw[role].apply(tf.data.experimental.assert_cardinality(sizes[role]))
+    return (
+        f"carved {config.validation_fraction:.0%} of '{config.train_split}', stratified, "
         f"seed {config.split_seed}"
-        if carved
-        else f"split '{roles['validation']}'"
     )
-    return LoadedData(spec=spec, validation_source=how, **opened)
 
 
 def open_builder(config: DatasetConfig) -> tuple[tfds.core.DatasetBuilder, str]:
