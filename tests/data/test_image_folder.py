@@ -121,3 +121,10 @@ def test_folder_kinds_need_a_path_and_tfds_takes_none() -> None:
         DatasetConfig(kind="image_folder")
     with pytest.raises(ValueError, match="`path` is for kind image_folder or text_folder"):
         DatasetConfig(path="x")
+
+
+def test_a_file_cache_gives_the_same_examples_every_epoch(digit_folder) -> None:
+    data = load_dataset(_folder(digit_folder, cache="file"))
+    first = [(x.numpy().tobytes(), int(y)) for x, y in data.train]
+    assert first == [(x.numpy().tobytes(), int(y)) for x, y in data.train]
+    assert len(first) == data.spec.split_sizes["train"] == 32
