@@ -64,14 +64,58 @@ class HyperparameterOverride(Strict):
         return self.min is not None or self.max is not None
 
 
-class DatasetConfig(Strict):
-    """A TFDS dataset by registered name (ours are prepared offline; others download)."""
+class AugmentConfig(Strict):
+    """Light image augmentation: Keras random layers inside the model, active only in training."""
 
+    flip: Literal["horizontal", "vertical", "horizontal_and_vertical"] | None = None
+    translation: float = Field(0.0, ge=0.0, lt=1.0, description="fraction of height and width")
+    crop: float = Field(0.0, ge=0.0, lt=1.0, description="fraction of each side cropped away")
+    rotation: float = Field(0.0, ge=0.0, le=0.5, description="fraction of a full turn")
+    zoom: float = Field(0.0, ge=0.0, lt=1.0, description="fraction of zoom in or out")
+
+    @property
+    def active(self) -> bool:
+        return bool(self.flip or self.translation or self.crop or self.rotation or self.zoom)
+
+
+DatasetKind = Literal["tfds", "image_folder", "text_folder"]
+
+
+class DatasetConfig(Strict):
+    """Where examples come from (a TFDS name, or a folder of images or texts) and how they are
+    split and preprocessed. Our TFDS builders are prepared offline; others download."""
+
+    kind: DatasetKind = "tfds"
     name: str = "sklearn_digits"
+    version: str | None = Field(None, description="TFDS version, e.g. 3.0.1; the latest if unset")
+    path: str | None = Field(None, description="folder (or .tar of one) for the folder kinds")
     data_dir: str | None = Field(None, description="TFDS data directory; TFDS's default if unset")
     train_split: str = "train"
-    validation_split: str = "validation"
+    validation_split: str | None = Field(
+        None, description="unset: the dataset's 'validation' split, else carved from train"
+    )
+    validation_fraction: float = Field(0.1, gt=0.0, lt=1.0)
+    split_seed: int = 42
     test_split: str = "test"
+    image_size: tuple[int, int] | None = Field(None, description="resize images to (height, width)")
+    scaling: Literal["unit", "symmetric"] = "unit"
+    augment: AugmentConfig = AugmentConfig()
+    cache: Literal["auto", "memory", "file"] = "auto"
+
+    @field_validator("image_size")
+    @classmethod
+    def _positive_size(cls, size: tuple[int, int] | None) -> tuple[int, int] | None:
+        if size is not None and min(size) < 1:
+            raise ValueError(f"image_size must be positive, but got {list(size)}")
+        return size
+
+    @model_validator(mode="after")
+    def _path_for_folders(self) -> DatasetConfig:
+        if self.kind != "tfds" and not self.path:
+            raise ValueError(f"kind '{self.kind}' needs `path` (a folder with train/ and test/)")
+        if self.kind == "tfds" and self.path:
+            raise ValueError("`path` is for kind image_folder or text_folder; set `kind`")
+        return self
 
 
 # Values no space can use, by the last part of a hyperparameter's name: (low, high, notation).

@@ -68,9 +68,8 @@ def run_search(
     import keras
 
     from search import tracking, workspace
-    from search.data.loading import load_dataset
-    from search.data.text import with_text_encoding
-    from search.tuning.hypermodel import SpaceHyperModel, check_fits, check_overrides
+    from search.tuning.hypermodel import check_overrides
+    from search.tuning.prepare import prepare
     from search.tuning.tuners import TUNERS
     from spaces import SPACES
 
@@ -80,11 +79,9 @@ def run_search(
     uri = tracking.resolve_tracking_uri(tracking_uri or experiment.tracking.tracking_uri)
     workspace.check_writable(experiment)
     keras.utils.set_random_seed(experiment.tuner.seed)
-    data = load_dataset(experiment.dataset)
-    check_fits(space, data.spec)  # before fitting a vocabulary for nothing
-    data = with_text_encoding(data, experiment.text)
-    hypermodel = SpaceHyperModel(space, data.spec, experiment.space.hyperparameters)
+    data, hypermodel = prepare(experiment)
     check_overrides(hypermodel)
+    log.info("%s", data.describe())
     if warm_start is not None:
         from search.tuning.warm_start import check_warm_start
 

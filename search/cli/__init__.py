@@ -11,6 +11,7 @@ import click
 from search.cli.bench import bench
 from search.cli.best import best
 from search.cli.common import OneLineUsageGroup
+from search.cli.data import data
 from search.cli.export import export
 from search.cli.listing import list_
 from search.cli.run import run
@@ -28,7 +29,7 @@ def main() -> None:
     """Tune Keras models with keras-tuner; every trial tracked in MLflow."""
 
 
-for command in (run, best, export, train, ui, sync, list_, bench):
+for command in (run, best, export, train, ui, sync, data, list_, bench):
     main.add_command(command)
 
 __all__ = ["main"]

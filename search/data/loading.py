@@ -1,20 +1,33 @@
-"""Loads any TFDS dataset by name: our offline builders prepare locally, others download."""
+"""Opens a dataset through TFDS: a registered name, or a folder of images or texts.
+
+Each split is read with images still encoded, carved if needed, decoded once, resized to one
+size, and cached; the test split is opened here but only evaluated after the search.
+"""
 
 from __future__ import annotations
 
 import difflib
 import logging
+import math
+import socket
 from dataclasses import dataclass
+from pathlib import Path
 
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from search.data import folders, splits
 from search.data.builders import OFFLINE_BUILDERS  # importing registers them with TFDS
+from search.data.pipeline import cached
+from search.data.preprocessing import resize_images
 from search.data.spec import DataSpec, Modality
 from search.errors import ConfigError, DatasetError, UnknownNameError
 from search.experiment import DatasetConfig
 
 log = logging.getLogger(__name__)
+
+DOWNLOAD_HOST = ("storage.googleapis.com", 443)  # where TFDS fetches most datasets from
+TEXT_BYTES_GUESS = 2_000  # per example, to decide where a text dataset is cached
 
 
 @dataclass
@@ -25,29 +38,98 @@ class LoadedData:
     train: tf.data.Dataset
     validation: tf.data.Dataset
     test: tf.data.Dataset
+    validation_source: str = ""
+
+    def describe(self) -> str:
+        """One line for the log: name, split sizes, where validation came from, input shape."""
+        sizes = self.spec.split_sizes
+        return (
+            f"dataset {self.spec.name} {self.spec.version}: train {sizes['train']}, "
+            f"validation {sizes['validation']} ({self.validation_source}), test {sizes['test']}; "
+            f"{self.spec.modality} {'x'.join(map(str, self.spec.input_shape))}"
+        )
 
 
 def load_dataset(config: DatasetConfig) -> LoadedData:
-    """Prepares (offline builders) or downloads (other TFDS names) and opens the three splits."""
-    builder = _builder(config)
-    _prepare(builder, config)
-    splits = {
-        "train": config.train_split,
-        "validation": config.validation_split,
-        "test": config.test_split,
-    }
-    sizes = {role: _split_size(builder, split) for role, split in splits.items()}
-    spec = _spec(builder, sizes)
+    """Opens (preparing or downloading a TFDS name if needed) and checks the three splits."""
+    builder, name = open_builder(config)
+    roles = _roles(builder, config)
+    input_key, label_key = _supervised_keys(builder)
+    feature = builder.info.features[input_key]
+    modality = _modality(name, feature)
+    sizes = {role: _split_size(builder, split) for role, split in roles.items() if split}
+    raw = {role: _read(builder, split, input_key) for role, split in roles.items() if split}
+    source = f"split '{roles['validation']}'"
+    if roles["validation"] is None:
+        source = _carve(raw, sizes, config)
+    decoded = {role: _decode(ds, feature) for role, ds in raw.items()}
+    shape: tuple[int, ...] = ()
+    if modality == "image":
+        shape = _image_shape(config, feature, decoded["train"], name)
+        decoded = {role: resize_images(ds, shape[:2]) for role, ds in decoded.items()}
+    per_example = math.prod(shape) if shape else TEXT_BYTES_GUESS
     opened = {
-        role: builder.as_dataset(split=split, as_supervised=True, shuffle_files=False)
-        for role, split in splits.items()
+        role: cached(ds, per_example * sizes[role], config.cache, f"{name}-{role}")
+        for role, ds in decoded.items()
     }
-    return LoadedData(spec=spec, **opened)
+    label = builder.info.features[label_key]
+    spec = DataSpec(
+        name=name,
+        version=str(builder.version),
+        modality=modality,
+        input_shape=shape or tuple(feature.shape),
+        num_classes=label.num_classes,
+        class_names=tuple(label.names),
+        split_sizes={role: sizes[role] for role in ("train", "validation", "test")},
+        scaling=config.scaling,
+        augment=config.augment if modality == "image" else None,
+    )
+    return LoadedData(spec=spec, validation_source=source, **opened)
 
 
-def _builder(config: DatasetConfig) -> tfds.core.DatasetBuilder:
+def _carve(raw: dict[str, tf.data.Dataset], sizes: dict[str, int], config: DatasetConfig) -> str:
+    """Splits raw['train'] into train and validation in place; says how, for the log."""
+    labels = splits.labels_of(raw["train"])
+    mask = splits.validation_mask(labels, config.validation_fraction, config.split_seed)
+    raw["train"], raw["validation"] = splits.split_by_mask(raw["train"], mask)
+    sizes["train"], sizes["validation"] = int((~mask).sum()), int(mask.sum())
+    for role in ("train", "validation"):  # so Keras knows the number of batches
+        raw[role] = raw[role].apply(tf.data.experimental.assert_cardinality(sizes[role]))
+    return (
+        f"carved {config.validation_fraction:.0%} of '{config.train_split}', stratified, "
+        f"seed {config.split_seed}"
+    )
+
+
+def open_builder(config: DatasetConfig) -> tuple[tfds.core.DatasetBuilder, str]:
+    """A ready-to-read TFDS builder for the configured dataset, and the dataset's name."""
+    if config.kind == "tfds":
+        builder = _registered_builder(config)
+        _prepare(builder, config)
+        return builder, builder.name
+    assert config.path is not None  # the config validator requires it
+    root = folders.materialize(folders.resolve_path(config.path))
+    listing = folders.list_folder(root, config.kind, _folder_splits(root, config))
+    name = Path(config.path).name.split(".")[0]
+    if config.kind == "image_folder":
+        return tfds.ImageFolder(str(root)), name
+    from search.data.text_folder import TextFolder
+
+    return TextFolder(listing), name
+
+
+def _folder_splits(root: Path, config: DatasetConfig) -> list[str]:
+    validation = config.validation_split
+    if validation is None and (
+        (root / "validation").is_dir() or (root / "validation.csv").is_file()
+    ):
+        validation = "validation"
+    return [config.train_split, *([validation] if validation else []), config.test_split]
+
+
+def _registered_builder(config: DatasetConfig) -> tfds.core.DatasetBuilder:
     try:
-        return tfds.builder(config.name, data_dir=config.data_dir)
+        return tfds.builder(config.name, data_dir=config.data_dir, version=config.version)
     except tfds.core.registered.DatasetNotFoundError:
         known = tfds.list_builders(with_community_datasets=False)
         close = difflib.get_close_matches(config.name, known, n=3)
@@ -56,17 +138,93 @@ def _builder(config: DatasetConfig) -> tfds.core.DatasetBuilder:
             f"unknown TFDS dataset '{config.name}'.{hint} "
             f"Offline datasets shipped with search: {', '.join(OFFLINE_BUILDERS)}"
         ) from None
+    except (AssertionError, ValueError) as error:  # e.g. a version TFDS does not have
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        reason = first.rsplit('": ', 1)[-1]  # without TFDS's "Failed to construct ..." prefix
+        raise ConfigError(f"dataset '{config.name}': {reason}") from None
 
 
 def _prepare(builder: tfds.core.DatasetBuilder, config: DatasetConfig) -> None:
+    """Reads a prepared dataset as is; prepares ours offline; downloads others when online."""
+    if builder.is_prepared():
+        return
+    ours = type(builder).__module__.startswith("search.")
+    how = (
+        f"prepare it where there is internet (`tfds build {builder.name} --data_dir DIR`), "
+        "copy DIR here and point dataset.data_dir (or --data-dir) at it"
+    )
+    if not ours and not _online():
+        raise DatasetError(
+            f"TFDS dataset '{builder.name}' {builder.version} is not prepared in "
+            f"{builder.data_dir} and cannot be downloaded (no connection to "
+            f"{DOWNLOAD_HOST[0]}): {how}"
+        )
     try:
         builder.download_and_prepare()
     except Exception as error:  # TFDS raises many kinds: network, checksum, manual download
+        first = str(error).splitlines()[0] if str(error) else ""
         raise DatasetError(
-            f"cannot prepare TFDS dataset '{config.name}' in {builder.data_dir}: "
-            f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''} "
-            "(downloads need internet; or prepare it elsewhere and point dataset.data_dir at it)"
+            f"cannot prepare TFDS dataset '{builder.name}' in {builder.data_dir}: "
+            f"{type(error).__name__}: {first} ({how})"
         ) from error
+
+
+def _online(timeout: float = 3.0) -> bool:
+    """Whether TFDS's download host answers: an offline download would retry for minutes."""
+    try:
+        socket.create_connection(DOWNLOAD_HOST, timeout=timeout).close()
+    except OSError:
+        return False
+    return True
+
+
+def _roles(builder: tfds.core.DatasetBuilder, config: DatasetConfig) -> dict[str, str | None]:
+    """The split read for each role; validation None means: carve it from train."""
+    available = set(builder.info.splits.keys())
+    validation = config.validation_split
+    if validation is None and "validation" in available:
+        validation = "validation"
+    return {"train": config.train_split, "validation": validation, "test": config.test_split}
+
+
+def _read(builder: tfds.core.DatasetBuilder, split: str, input_key: str) -> tf.data.Dataset:
+    """(input, label) pairs in the split's fixed order, images still encoded."""
+    skip = isinstance(builder.info.features[input_key], tfds.features.Image)
+    return builder.as_dataset(
+        split=split,
+        as_supervised=True,
+        shuffle_files=False,
+        decoders={input_key: tfds.decode.SkipDecoding()} if skip else None,
+    )
+
+
+def _decode(dataset: tf.data.Dataset, feature: tfds.features.FeatureConnector) -> tf.data.Dataset:
+    if not isinstance(feature, tfds.features.Image):
+        return dataset
+    return dataset.map(
+        lambda x, y: (feature.decode_example(x), y), num_parallel_calls=tf.data.AUTOTUNE
+    )
+
+
+def _image_shape(
+    config: DatasetConfig,
+    feature: tfds.features.FeatureConnector,
+    train: tf.data.Dataset,
+    name: str,
+) -> tuple[int, int, int]:
+    """The configured size, else the dataset's fixed size, else the first training image's."""
+    channels = feature.shape[-1] or 3
+    if config.image_size:
+        return (*config.image_size, channels)
+    height, width = feature.shape[:2]
+    if height and width:
+        return (height, width, channels)
+    first = next(iter(train.take(1)), None)
+    if first is None:
+        raise DatasetError(f"dataset '{name}' has no training examples")
+    height, width = (int(d) for d in first[0].shape[:2])
+    log.info("dataset %s: images resized to %dx%d, the size of the first one", name, height, width)
+    return (height, width, channels)
 
 
 def _split_size(builder: tfds.core.DatasetBuilder, split: str) -> int:
@@ -79,23 +237,14 @@ def _split_size(builder: tfds.core.DatasetBuilder, split: str) -> int:
         ) from None
 
 
-def _spec(builder: tfds.core.DatasetBuilder, sizes: dict[str, int]) -> DataSpec:
+def _supervised_keys(builder: tfds.core.DatasetBuilder) -> tuple[str, str]:
     info = builder.info
     if not info.supervised_keys:
         raise DatasetError(f"dataset '{builder.name}' has no (input, label) supervised keys")
     input_key, label_key = info.supervised_keys[:2]
-    feature, label = info.features[input_key], info.features[label_key]
-    if not isinstance(label, tfds.features.ClassLabel):
+    if not isinstance(info.features[label_key], tfds.features.ClassLabel):
         raise DatasetError(f"dataset '{builder.name}': label '{label_key}' is not a class label")
-    return DataSpec(
-        name=builder.name,
-        version=str(builder.version),
-        modality=_modality(builder.name, feature),
-        input_shape=tuple(feature.shape),
-        num_classes=label.num_classes,
-        class_names=tuple(label.names),
-        split_sizes=sizes,
-    )
+    return input_key, label_key
 
 
 def _modality(name: str, feature: tfds.features.FeatureConnector) -> Modality:

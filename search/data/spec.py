@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from search.experiment import AugmentConfig
 
 Modality = Literal["image", "text"]
 TextSplit = Literal["whitespace", "character"]
@@ -39,6 +42,9 @@ class DataSpec:
     class_names: tuple[str, ...]
     split_sizes: dict[str, int] = field(default_factory=dict)
     text: TextEncoding | None = None  # set for text data once the vocabulary is known
+    # How images enter the model (see search.data.preprocessing): scaling and augmentation.
+    scaling: str = "unit"
+    augment: AugmentConfig | None = None
 
     def identity(self) -> dict[str, str]:
         """Flat fields that identify the data a search ran on (logged with every search)."""

@@ -77,9 +77,7 @@ def train_from_source(
 
     Nothing is written (not even a new MLflow store) until every input has been checked.
     """
-    from search.data.loading import load_dataset
-    from search.tuning.hypermodel import SpaceHyperModel
-    from spaces import SPACES
+    from search.tuning.prepare import prepare
 
     check_alias(options.alias)
     experiment = source.experiment.with_overrides(
@@ -90,9 +88,7 @@ def train_from_source(
             "dataset.data_dir": options.data_dir,
         }
     )
-    space = SPACES.get(experiment.space.name)
-    data = load_dataset(experiment.dataset)
-    hypermodel = SpaceHyperModel(space, data.spec, experiment.space.hyperparameters)
+    data, hypermodel = prepare(experiment)
     keras.backend.clear_session()
     keras.utils.set_random_seed(experiment.tuner.seed)
     model, values = build_fixed(hypermodel)
@@ -195,6 +191,7 @@ def _fit_and_record(
 ) -> TrainResult:
     from search import tracking
     from search.data.pipeline import evaluation_pipeline, training_pipeline
+    from search.data.text import model_sample
 
     training, seed = experiment.training, experiment.tuner.seed
     sizes = data.spec.split_sizes
@@ -233,7 +230,7 @@ def _fit_and_record(
         metrics.update(score=float(curve[best_epoch]), best_epoch=float(best_epoch))
     client.log_batch(run_id, metrics=_metrics(metrics))
     registered = options.model_name or source.registered_model
-    sample = next(iter(test.take(1)))[0].numpy()[:8]
+    sample = model_sample(next(iter(test.take(1)))[0].numpy()[:8])
     model_uri, version = tracking.log_keras_model(run_id, model, sample, registered)
     aliases = [
         options.alias,

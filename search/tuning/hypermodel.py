@@ -8,6 +8,7 @@ from typing import Any
 import keras
 import keras_tuner as kt
 
+from search.data.preprocessing import image_preprocessing_layers
 from search.data.spec import DataSpec
 from search.errors import SpaceMismatchError
 from search.experiment import HyperparameterOverride
@@ -33,7 +34,7 @@ def preprocessing_layers(spec: DataSpec) -> list[keras.layers.Layer]:
     on the train split (`search.data.text.with_text_encoding`), so the model takes strings.
     """
     if spec.modality == "image":
-        return [keras.layers.Rescaling(1.0 / 255, name="rescale")]
+        return image_preprocessing_layers(spec)
     if spec.text is None:
         raise ValueError(f"text dataset '{spec.name}' has no fitted vocabulary (spec.text)")
     from search.data.text import vectorizer

@@ -1,0 +1,18 @@
+"""An experiment's data and hypermodel, checked: one path for searching and for retraining."""
+
+from __future__ import annotations
+
+from search.data.loading import LoadedData, load_dataset
+from search.data.text import with_text_encoding
+from search.experiment import Experiment
+from search.tuning.hypermodel import SpaceHyperModel, check_fits
+from spaces import SPACES
+
+
+def prepare(experiment: Experiment) -> tuple[LoadedData, SpaceHyperModel]:
+    """Loads the dataset, checks it fits the space, fits text encoding on train (text only)."""
+    space = SPACES.get(experiment.space.name)
+    data = load_dataset(experiment.dataset)
+    check_fits(space, data.spec)  # before fitting a vocabulary for nothing
+    data = with_text_encoding(data, experiment.text)
+    return data, SpaceHyperModel(space, data.spec, experiment.space.hyperparameters)
