@@ -81,7 +81,6 @@ def run_search(
     keras.utils.set_random_seed(experiment.tuner.seed)
     data, hypermodel = prepare(experiment)
     check_overrides(hypermodel)
-    log.info("%s", data.describe())
     if warm_start is not None:
         from search.tuning.warm_start import check_warm_start
 
@@ -91,6 +90,7 @@ def run_search(
     from search.outbox import Outbox
 
     client = tracking.connect(uri)
+    log.info("%s", data.describe())  # after the last check, so a bad input stays one line
     previous = None if fresh else workspace.unfinished(experiment)
     if previous is not None and previous.state.get("parent_run_id"):
         search_dir = previous

@@ -452,7 +452,7 @@ def dataset_inputs(config: Mapping[str, Any], identity: Mapping[str, str]) -> li
         source = resolve_dataset_source(where.as_uri())
     inputs = []
     for role in ("train", "validation", "test"):
-        split = dataset.get(f"{role}_split", role)
+        split = dataset.get(f"{role}_split") or role  # None: carved or found by TFDS
         fingerprint = json.dumps({**identity, "split": split}, sort_keys=True)
         digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:10]
         meta = MetaDataset(source, name=f"{dataset['name']}/{split}", digest=digest)  # type: ignore[abstract]
