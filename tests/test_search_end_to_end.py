@@ -8,42 +8,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from search.cli import main
 from search.experiment import load_experiment
+from tests.conftest import TINY_EPOCHS, TINY_TRIALS
 
 pytestmark = pytest.mark.slow
 
-EPOCHS, TRIALS = 2, 3
+EPOCHS, TRIALS = TINY_EPOCHS, TINY_TRIALS
 
 
 @pytest.fixture(scope="module")
-def finished_search(tmp_path_factory, tfds_dir):
-    from click.testing import CliRunner
-
-    root = tmp_path_factory.mktemp("search")
-    uri = f"sqlite:///{root / 'mlflow.db'}"
-    result = CliRunner().invoke(
-        main,
-        [
-            "run",
-            "image-cnn",
-            "--tuner",
-            "random",
-            "--max-trials",
-            str(TRIALS),
-            "--epochs",
-            str(EPOCHS),
-            "--data-dir",
-            str(tfds_dir),
-            "--output-dir",
-            str(root / "runs"),
-            "--tracking-uri",
-            uri,
-            "--quiet",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    return root, uri, result
+def finished_search(tiny_search):
+    """The session's tiny search (digits, random tuner): (root, tracking URI, CLI result)."""
+    return tiny_search
 
 
 def _client(uri):
