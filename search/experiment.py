@@ -200,12 +200,26 @@ class TunerConfig(Strict):
     max_seconds: float | None = Field(
         None, gt=0, description="wall-clock budget: no new trial starts after this many seconds"
     )
+    workers: int = Field(
+        0, ge=0, description="worker processes training trials in parallel (0: this process)"
+    )
+    trials_per_worker: int | None = Field(
+        None,
+        ge=1,
+        description="a worker process is replaced by a fresh one after this many trials "
+        "(memory stays flat over long searches)",
+    )
 
 
 class TrainingConfig(Strict):
     epochs: int = Field(20, ge=1)
     batch_size: int = Field(32, ge=1)
     early_stopping_patience: int | None = Field(None, ge=1)
+    distribution_strategy: Literal["none", "mirrored"] = Field(
+        "none",
+        description="mirrored: each trial trains on every local GPU (tf.distribute); "
+        "with workers, on every GPU its worker sees",
+    )
 
 
 class TrackingConfig(Strict):

@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 JOURNAL = "tracking-journal.jsonl"
+JOURNALS = "tracking-journal*.jsonl"  # the search's own and each parallel worker's
+
+
+def worker_journal(worker_id: str) -> str:
+    return f"tracking-journal-{worker_id}.jsonl"
+
+
 # Records that only add detail inside a trial: while MLflow is away, they wait for the next
 # trial boundary instead of trying (and timing out) once per epoch.
 DETAIL = {"epoch_ended"}
@@ -46,9 +53,9 @@ def is_transient(error: Exception) -> bool:
 class Outbox:
     """A `TrialListener` (and end-of-search recorder): journals first, then sends via a tracker."""
 
-    def __init__(self, tracker: Any, directory: Path) -> None:
+    def __init__(self, tracker: Any, directory: Path, journal: str = JOURNAL) -> None:
         self.tracker = tracker
-        self.path = Path(directory) / JOURNAL
+        self.path = Path(directory) / journal
         self.pending: list[dict[str, Any]] = pending_records(self.path)
         self.offline = False
         self._attempts: dict[str, str] = {}
@@ -178,13 +185,18 @@ def sync_search(directory: Path) -> tuple[int, int]:
     from search.errors import TrackingError
 
     state = json.loads((Path(directory) / "state.json").read_text())
-    waiting = pending_records(Path(directory) / JOURNAL)
+    journals = sorted(Path(directory).glob(JOURNALS))
+    waiting = sum(len(pending_records(path)) for path in journals)
     if not waiting:
         return 0, 0
     uri, parent = state.get("tracking_uri"), state.get("parent_run_id")
     if not uri or not parent:
         raise TrackingError(f"{directory} records no tracking URI or parent run to sync to")
     client = tracking.connect(uri)
-    outbox = Outbox(tracking.SearchTracker.attach(client, uri, parent), Path(directory))
-    outbox.flush()
-    return len(waiting) - len(outbox.pending), len(outbox.pending)
+    tracker = tracking.SearchTracker.attach(client, uri, parent)
+    left = 0
+    for path in journals:  # the workers' first: their trials precede the search's end
+        outbox = Outbox(tracker, Path(directory), path.name)
+        outbox.flush()
+        left += len(outbox.pending)
+    return waiting - left, left

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from search.distributed.chief import Parallel
 from search.errors import TrackingError
 from search.experiment import Experiment, HyperparameterOverride
 from search.tuning.events import TrialListener
@@ -60,10 +61,13 @@ def run_search(
     fresh: bool = False,
     listeners: Sequence[TrialListener] = (),
     warm_start: Any = None,
+    parallel: Parallel | None = None,
 ) -> SearchResult:
     """Validates, searches, evaluates the best model on the test split, and records it all.
 
     `warm_start` (a `search.tuning.warm_start.WarmStart`) is the first trial of a new search.
+    `parallel` runs the trials in worker processes (keras-tuner's chief/worker engine); it
+    defaults to the experiment's `tuner.workers`.
     """
     import keras
 
@@ -86,19 +90,75 @@ def run_search(
 
         check_warm_start(hypermodel, warm_start.values)
 
-    # 2. Open (or reopen) the search in MLflow and on disk.
-    from search.outbox import Outbox
+    if parallel is None and experiment.tuner.workers:
+        parallel = Parallel(
+            workers=experiment.tuner.workers, trials_per_worker=experiment.tuner.trials_per_worker
+        )
 
-    client = tracking.connect(uri)
+    # 2. Open (or reopen) the search in MLflow and on disk.
+    server = _tracking_server(uri) if parallel is not None else None
+    try:
+        return _open_and_search(
+            experiment,
+            uri,
+            server.uri if server else uri,
+            data,
+            hypermodel,
+            fresh,
+            listeners,
+            warm_start,
+            parallel,
+            space.name,
+        )
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _tracking_server(uri: str) -> Any:
+    """Parallel workers share one `mlflow server` in front of a local SQLite store."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    from pathlib import Path
+
+    from search import tracking
+    from search.tracking_server import TrackingServer
+
+    tracking.connect(uri)  # creates or migrates the schema, under the lock, before the server
+    return TrackingServer(Path(uri.removeprefix("sqlite:///"))).start()
+
+
+def _open_and_search(
+    experiment: Experiment,
+    uri: str,
+    serving_uri: str,
+    data: Any,
+    hypermodel: Any,
+    fresh: bool,
+    listeners: Sequence[TrialListener],
+    warm_start: Any,
+    parallel: Parallel | None,
+    space_name: str,
+) -> SearchResult:
+    from search import tracking, workspace
+    from search.outbox import JOURNALS, Outbox
+
+    client = tracking.connect(serving_uri)
     log.info("%s", data.describe())  # after the last check, so a bad input stays one line
     previous = None if fresh else workspace.unfinished(experiment)
     if previous is not None and previous.state.get("parent_run_id"):
         search_dir = previous
         search_dir.claim()
-        tracker = tracking.SearchTracker.attach(client, uri, previous.state["parent_run_id"])
+        tracker = tracking.SearchTracker.attach(
+            client, serving_uri, previous.state["parent_run_id"]
+        )
+        for journal in sorted(search_dir.path.glob(JOURNALS)):  # parallel workers' too
+            # what the interrupted attempt journaled but never sent
+            if not Outbox(tracker, search_dir.path, journal.name).flush():
+                raise TrackingError(
+                    f"cannot write the pending records of {search_dir.path} to {uri}"
+                )
         outbox = Outbox(tracker, search_dir.path)
-        if not outbox.flush():  # what the interrupted attempt journaled but never sent
-            raise TrackingError(f"cannot write the pending records of {search_dir.path} to {uri}")
         tracker.resume()
         log.info("resuming the unfinished search in %s", search_dir.path)
     else:
@@ -106,16 +166,17 @@ def run_search(
         search_dir.claim()
         tracker = tracking.SearchTracker.start(
             client,
-            uri,
+            serving_uri,
             tracking.experiment_id(client, experiment.mlflow_experiment, uri),
             run_name=f"{experiment.name}-{search_dir.state['stamp']}",
             config=experiment.model_dump(mode="json"),
             data_identity=data.spec.identity(),
             tags={
                 "search.experiment": experiment.name,
-                "search.space": space.name,
+                "search.space": space_name,
+                **({"search.workers": str(parallel.workers)} if parallel else {}),
                 "search.tuner": experiment.tuner.kind,
-                "search.dir": str(search_dir.path),
+                "search.dir": str(search_dir.path.resolve()),
                 **({"search.warm_start": warm_start.source} if warm_start else {}),
             },
         )
@@ -123,7 +184,7 @@ def run_search(
         outbox = Outbox(tracker, search_dir.path)
     try:
         result = _search_and_record(
-            experiment, data, hypermodel, search_dir, outbox, listeners, warm_start
+            experiment, data, hypermodel, search_dir, outbox, listeners, warm_start, parallel
         )
     except KeyboardInterrupt:
         outbox.finish("KILLED")
@@ -134,6 +195,7 @@ def run_search(
     finally:
         search_dir.release()
     result.resumed = previous is not None
+    result.tracking_uri = uri  # the store itself, not the server in front of it
     return result
 
 
@@ -145,8 +207,9 @@ def _search_and_record(
     outbox: Any,
     listeners: Sequence[TrialListener],
     warm_start: Any = None,
+    parallel: Parallel | None = None,
 ) -> SearchResult:
-    from search.data.pipeline import evaluation_pipeline, training_pipeline
+    from search.data.pipeline import evaluation_pipeline
     from search.data.text import model_sample
     from search.errors import SearchError
     from search.report import TrialRecorder
@@ -165,20 +228,23 @@ def _search_and_record(
         warm_start=warm_start,
     )
     _record_ended_trials(tuner, outbox)
-    train = training_pipeline(
-        data.train, training.batch_size, experiment.tuner.seed, data.spec.split_sizes["train"]
-    )
-    validation = evaluation_pipeline(data.validation, training.batch_size)
-    callbacks = _callbacks(experiment)
     started = time.monotonic()
     try:
-        tuner.search(
-            train,
-            validation_data=validation,
-            epochs=training.epochs,
-            callbacks=callbacks,
-            verbose=0,
-        )
+        if parallel is None:
+            tuner.search(**fit_arguments(experiment, data))
+        else:
+            from search.distributed.chief import run_chief
+
+            run_chief(
+                tuner,
+                experiment,
+                parallel,
+                outbox.tracker,
+                search_dir.path,
+                outbox.tracker.uri,
+                listeners=[recorder, *listeners],
+            )
+            _epoch_histories(outbox.tracker, recorder)
     except RuntimeError as error:
         raise _stopped_by_failures(error, experiment) from error
     log.info("search took %.1fs", time.monotonic() - started)
@@ -196,7 +262,7 @@ def _search_and_record(
         )
     best_trial = tuner.oracle.get_best_trials(1)[0]
     best_hps = dict(best_trial.hyperparameters.values)
-    model = tuner.get_best_models(1)[0]
+    model = _best_model(tuner, best_trial, experiment, data)
     test = evaluation_pipeline(data.test, training.batch_size)
     test_metrics = {
         k: float(v) for k, v in model.evaluate(test, verbose=0, return_dict=True).items()
@@ -243,6 +309,58 @@ def _search_and_record(
         search_dir=str(search_dir.path),
         pending_records=len(outbox.pending),
     )
+
+
+def fit_arguments(experiment: Experiment, data: Any) -> dict[str, Any]:
+    """What every trial's `model.fit` gets: the tf.data pipelines, epochs, callbacks."""
+    from search.data.pipeline import evaluation_pipeline, training_pipeline
+
+    training = experiment.training
+    return {
+        "x": training_pipeline(
+            data.train, training.batch_size, experiment.tuner.seed, data.spec.split_sizes["train"]
+        ),
+        "validation_data": evaluation_pipeline(data.validation, training.batch_size),
+        "epochs": training.epochs,
+        "callbacks": _callbacks(experiment),
+        "verbose": 0,
+    }
+
+
+def _best_model(tuner: Any, trial: Any, experiment: Experiment, data: Any) -> Any:
+    """The best trial's model from its checkpoint; retrained from its hyperparameters when
+    the checkpoint stayed on a worker host that does not share the search directory."""
+    from pathlib import Path
+
+    checkpoint = Path(tuner._get_checkpoint_fname(trial.trial_id))
+    if checkpoint.exists():
+        return tuner.get_best_models(1)[0]
+    epochs = (trial.best_step or 0) + 1
+    log.info(
+        "trial %s's checkpoint is not on this host (%s): retraining it for %d epochs",
+        trial.trial_id,
+        checkpoint,
+        epochs,
+    )
+    model = tuner._try_build(trial.hyperparameters)  # under the distribution strategy
+    arguments = {**fit_arguments(experiment, data), "epochs": epochs, "callbacks": []}
+    tuner.hypermodel.fit(trial.hyperparameters, model, **arguments)
+    return model
+
+
+def _epoch_histories(tracker: Any, recorder: Any) -> None:
+    """Workers logged every epoch to MLflow; the chief's report reads them back from there."""
+    skip = {"trial_seconds", "score", "best_epoch"}
+    try:
+        for run in tracker.trial_runs():
+            if run.info.status != "FINISHED":
+                continue
+            trial_id = run.data.tags.get("search.trial_id")
+            for name in set(run.data.metrics) - skip:
+                for point in tracker.client.get_metric_history(run.info.run_id, name):
+                    recorder.epoch_ended(trial_id, point.step, {name: point.value})
+    except Exception:
+        log.exception("could not read the workers' epochs back for the report")
 
 
 def _record_ended_trials(tuner: Any, outbox: Any) -> None:

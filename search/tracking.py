@@ -35,6 +35,8 @@ ATTEMPT_TAG = "search.attempt"  # the outbox's key of the trial_started record: 
 MLFLOW_STATUS = {"COMPLETED": "FINISHED", "FAILED": "FAILED", "INVALID": "FAILED"}
 NOTE_TAG = "mlflow.note.content"  # the run's description in the MLflow UI (markdown)
 DATA_CONTEXT_TAG = "mlflow.data.context"
+WORKER_TAG = "search.worker"  # the worker process that ran a trial (parallel searches)
+ORACLE_PORT_TAG = "search.oracle_port"  # where a parallel search's chief serves its workers
 
 
 def resolve_tracking_uri(given: str | None) -> str:
@@ -164,6 +166,7 @@ class SearchTracker:
         self._trial_runs: dict[str, str] = {}
         self._datasets: list[Any] | None = None  # the parent's inputs, shared with trials
         self._attempt_runs: dict[str, str] = {}
+        self.trial_tags: dict[str, str] = {}  # on every trial run (a worker's id)
 
     @classmethod
     def start(
@@ -206,12 +209,19 @@ class SearchTracker:
         self.client.update_run(self.parent_run_id, status="RUNNING")
         self.kill_dangling()
 
-    def kill_dangling(self) -> None:
-        """Trial runs still RUNNING belong to an attempt that will never end: KILLED."""
+    def kill_dangling(self, worker: str | None = None) -> list[str]:
+        """Trial runs still RUNNING belong to an attempt that will never end: KILLED.
+        With `worker`, only that worker's (it restarted, so its old attempt is over).
+        Returns the trial ids."""
+        killed = []
         for child in self.trial_runs():
+            if worker is not None and child.data.tags.get(WORKER_TAG) != worker:
+                continue
             if child.info.status == "RUNNING":
+                killed.append(child.data.tags.get("search.trial_id", ""))
                 self.client.set_tag(child.info.run_id, "search.status", "KILLED")
                 self.client.set_terminated(child.info.run_id, status="KILLED")
+        return killed
 
     def trial_runs(self) -> list[Any]:
         """Every trial run of this search, oldest first."""
@@ -244,6 +254,7 @@ class SearchTracker:
                 "search.kind": "trial",
                 "search.trial_id": trial_id,
                 NOTE_TAG: trial_note(hyperparameters),
+                **self.trial_tags,
                 **({ATTEMPT_TAG: attempt} if attempt else {}),
             },
         )

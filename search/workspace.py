@@ -26,6 +26,8 @@ def config_fingerprint(experiment: Experiment) -> str:
     data = experiment.model_dump(mode="json")
     data["tuner"].pop("max_trials")
     data["tuner"].pop("max_seconds")
+    data["tuner"].pop("workers")  # how many processes share the trials
+    data["tuner"].pop("trials_per_worker")
     data["tracking"].pop("tracking_uri")
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 

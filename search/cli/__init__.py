@@ -10,6 +10,7 @@ import click
 
 from search.cli.bench import bench
 from search.cli.best import best
+from search.cli.chief import chief
 from search.cli.common import OneLineUsageGroup
 from search.cli.data import data
 from search.cli.export import export
@@ -18,6 +19,7 @@ from search.cli.run import run
 from search.cli.sync import sync
 from search.cli.train import train
 from search.cli.ui import ui
+from search.cli.worker import worker
 
 
 @click.group(
@@ -29,7 +31,7 @@ def main() -> None:
     """Tune Keras models with keras-tuner; every trial tracked in MLflow."""
 
 
-for command in (run, best, export, train, ui, sync, data, list_, bench):
+for command in (run, chief, worker, best, export, train, ui, sync, data, list_, bench):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
 from typing import Any
 
@@ -13,47 +13,82 @@ from search.cli.common import debug_option, open_store, setup_logging, stderr, u
 from search.tuning.tuners import TUNERS
 
 
-@click.command()
-@click.argument("experiment")
-@click.option("--max-trials", type=click.IntRange(min=1), help="Override tuner.max_trials.")
-@click.option(
+def search_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of a search, shared by `search run` and `search chief`."""
+    for option in reversed(_SEARCH_OPTIONS):
+        command = option(command)
+    return command
+
+
+_SEARCH_OPTIONS: list[Callable[..., Any]] = []
+
+
+def _option(*args: Any, **kwargs: Any) -> None:
+    _SEARCH_OPTIONS.append(click.option(*args, **kwargs))
+
+
+_option("--max-trials", type=click.IntRange(min=1), help="Override tuner.max_trials.")
+_option(
     "--max-seconds",
     type=click.FloatRange(min=0, min_open=True),
     help="Override tuner.max_seconds: no new trial starts after this wall-clock budget.",
 )
-@click.option("--epochs", type=click.IntRange(min=1), help="Override training.epochs.")
-@click.option("--tuner", type=click.Choice(TUNERS.names()), help="Override tuner.kind.")
-@click.option("--seed", type=int, help="Override tuner.seed.")
-@click.option("--batch-size", type=click.IntRange(min=1), help="Override training.batch_size.")
-@click.option("--data-dir", help="Override dataset.data_dir (TFDS data directory).")
-@click.option("--output-dir", help="Override output_dir (keras-tuner projects, best configs).")
-@click.option(
+_option("--epochs", type=click.IntRange(min=1), help="Override training.epochs.")
+_option("--tuner", type=click.Choice(TUNERS.names()), help="Override tuner.kind.")
+_option("--seed", type=int, help="Override tuner.seed.")
+_option("--batch-size", type=click.IntRange(min=1), help="Override training.batch_size.")
+_option("--data-dir", help="Override dataset.data_dir (TFDS data directory).")
+_option("--output-dir", help="Override output_dir (keras-tuner projects, best configs).")
+_option(
     "--tracking-uri",
     help="MLflow tracking URI [default: $MLFLOW_TRACKING_URI, "
     "else sqlite:///mlflow.db in the working directory].",
 )
-@click.option(
+_option(
     "--fresh",
     is_flag=True,
     help="Start a new search even if the last one of this experiment was interrupted.",
 )
-@click.option(
+_option(
     "--warm-start",
     help="First trial = this configuration: an experiment YAML, a run id, an experiment "
     "name (its best trial) or models:/NAME@ALIAS.",
 )
-@click.option(
-    "--quiet", "-q", is_flag=True, help="No progress on stderr, only warnings and errors."
-)
-@click.option(
+_option("--quiet", "-q", is_flag=True, help="No progress on stderr, only warnings and errors.")
+_option(
     "--verbose",
     "-v",
     is_flag=True,
     help="Every epoch and every hyperparameter in the progress, and debug logging.",
 )
+_option(
+    "--trials-per-worker",
+    type=click.IntRange(min=1),
+    help="Override tuner.trials_per_worker: a worker process is replaced by a fresh one "
+    "after this many trials (flat memory in long searches).",
+)
+
+
+@click.command()
+@click.argument("experiment")
+@search_options
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="Train trials in this many worker processes at once, each pinned to its share of "
+    "the CPUs (one GPU each when there are GPUs) [default: tuner.workers, 0 = this process].",
+)
 @debug_option
-def run(
+def run(experiment: str, workers: int | None, **options: Any) -> None:
+    """Run the search EXPERIMENT (a name from experiments/ or a YAML path)."""
+    run_command(experiment, workers, None, **options)
+
+
+def run_command(
     experiment: str,
+    workers: int | None,
+    listen: tuple[str, int | None, str | None] | None,
+    *,
     max_trials: int | None,
     max_seconds: float | None,
     epochs: int | None,
@@ -67,9 +102,11 @@ def run(
     warm_start: str | None,
     quiet: bool,
     verbose: bool,
+    trials_per_worker: int | None,
     debug: bool,
 ) -> None:
-    """Run the search EXPERIMENT (a name from experiments/ or a YAML path)."""
+    """A search from the command line; `listen` (host, port, advertised host) makes this
+    process a chief that remote workers can join."""
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose exclude each other")
     setup_logging(verbose, quiet)
@@ -87,18 +124,36 @@ def run(
                 "training.batch_size": batch_size,
                 "dataset.data_dir": data_dir,
                 "output_dir": output_dir,
+                "tuner.workers": workers,
+                "tuner.trials_per_worker": trials_per_worker,
             }
         )
         import_tensorflow_quietly()  # before the runner pulls TensorFlow in
         warm = _warm_start(warm_start, loaded, tracking_uri) if warm_start else None
+        from search.distributed.chief import Parallel
         from search.runner import run_search
 
+        parallel = None
+        if listen is not None or loaded.tuner.workers:
+            host, port, advertise = listen or ("127.0.0.1", None, None)
+            parallel = Parallel(
+                workers=loaded.tuner.workers,
+                host=host,
+                port=port,
+                advertise=advertise,
+                trials_per_worker=loaded.tuner.trials_per_worker,
+            )
         listeners = [] if quiet else [_progress(loaded, verbose)]
         # stdout is for the result: what libraries print while searching goes to stderr.
         with listeners[0] if listeners else _nothing(), redirect_stdout(sys.stderr):
             _quiet_dataset_bars()
             result = run_search(
-                loaded, tracking_uri=tracking_uri, fresh=fresh, listeners=listeners, warm_start=warm
+                loaded,
+                tracking_uri=tracking_uri,
+                fresh=fresh,
+                listeners=listeners,
+                warm_start=warm,
+                parallel=parallel,
             )
         _report(result)
 

@@ -125,7 +125,11 @@ class TrialEventsMixin:
             self.notify("trial_ended", self._outcome(trial))
 
     def _outcome(self, trial: kt.engine.trial.Trial) -> TrialOutcome:
-        recorded = self.oracle.trials.get(trial.trial_id, trial)  # type: ignore[attr-defined]
+        # `get_trial`, not `trials`: a parallel worker's oracle is a client of the chief's.
+        try:
+            recorded = self.oracle.get_trial(trial.trial_id)  # type: ignore[attr-defined]
+        except KeyError:
+            recorded = trial
         started = self._started.pop(trial.trial_id, time.monotonic())
         return outcome_of(recorded, time.monotonic() - started)
 

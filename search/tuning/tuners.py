@@ -90,6 +90,15 @@ def tracked_class(kind: TunerKind) -> type:
     return type(f"Tracked{kind.class_name}", (*mixins, base), {})
 
 
+def distribution_strategy(name: str) -> Any:
+    """The tf.distribute strategy each trial trains under (None: TensorFlow's default)."""
+    if name == "none":
+        return None
+    import tensorflow as tf
+
+    return tf.distribute.MirroredStrategy()
+
+
 def build_tuner(
     config: TunerConfig,
     training: TrainingConfig,
@@ -107,6 +116,7 @@ def build_tuner(
         directory=str(directory.parent),
         project_name=directory.name,
         overwrite=not resume,
+        distribution_strategy=distribution_strategy(training.distribution_strategy),
         **kind.arguments(config, training),
     )
     tuner.listeners = list(listeners)

@@ -1,0 +1,172 @@
+"""A worker: keras-tuner's search loop against the chief's oracle, every trial into MLflow.
+
+The chief hands out trials; this process trains them and logs each as a run under the
+search's parent run (tagged with the worker id), through its own durable journal. A worker
+restarted under the same id gets its unfinished trial back from keras-tuner's oracle, and
+first marks its previous attempt's run KILLED.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from search.errors import ConfigError, TrackingError
+from search.experiment import Experiment
+
+log = logging.getLogger(__name__)
+
+RECYCLE_EXIT = 75  # "ran its share of trials, start a fresh one" (EX_TEMPFAIL)
+IDLE_PAUSE = 1.0  # seconds between asks while the oracle waits for other trials (Hyperband)
+
+
+@dataclass
+class WorkerSpec:
+    """Where a worker finds its chief, its tracking server and its search."""
+
+    worker_id: str
+    chief: str  # host:port of the chief's oracle
+    tracking_uri: str
+    parent_run_id: str | None = None  # found from the chief's port when not given
+    project_dir: Path | None = None  # the search directory (shared) or a local one
+    max_trials: int | None = None  # trials before the process exits for a fresh one
+    wait_seconds: float = 300.0  # for the chief's parent run to appear
+
+
+def parse_address(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"chief address '{address}' is not HOST:PORT")
+    return host, int(port)
+
+
+def run_worker(
+    spec: WorkerSpec, experiment_ref: str | None = None, data_dir: str | None = None
+) -> int:
+    """Trains trials until the chief says stop; returns RECYCLE_EXIT after `max_trials`.
+
+    The experiment is the chief's own (its parent run's `experiment.yaml`) unless
+    `experiment_ref` names one."""
+    from search import tracking
+    from search.experiment import load_experiment
+    from search.outbox import Outbox, worker_journal
+    from search.runner import fit_arguments
+    from search.tuning.prepare import prepare
+    from search.tuning.tuners import build_tuner
+
+    check_worker_id(spec.worker_id)
+    host, port = parse_address(spec.chief)
+    client = tracking.connect(spec.tracking_uri)
+    parent = spec.parent_run_id or find_parent(client, port, spec.wait_seconds)
+    experiment = load_experiment(experiment_ref) if experiment_ref else experiment_of(parent)
+    experiment = experiment.with_overrides(**{"dataset.data_dir": data_dir})
+    os.environ.update(
+        KERASTUNER_TUNER_ID=spec.worker_id,
+        KERASTUNER_ORACLE_IP=host,
+        KERASTUNER_ORACLE_PORT=str(port),
+    )
+    data, hypermodel = prepare(experiment)
+    tracker = tracking.SearchTracker.attach(client, spec.tracking_uri, parent)
+    tracker.trial_tags = {tracking.WORKER_TAG: spec.worker_id}
+    directory = spec.project_dir or project_dir_for(client, parent, experiment)
+    directory.mkdir(parents=True, exist_ok=True)
+    outbox = Outbox(tracker, directory, worker_journal(spec.worker_id))
+    outbox.flush()
+    for trial_id in tracker.kill_dangling(worker=spec.worker_id):
+        log.info("trial %s: this worker's earlier attempt marked KILLED", trial_id)
+
+    tuner = build_tuner(
+        experiment.tuner,
+        experiment.training,
+        hypermodel,
+        directory / "tuner",
+        listeners=[outbox],
+        resume=True,  # never overwrite: the chief owns the project
+    )
+    tuner.max_seconds = None  # the chief keeps the time budget
+    share = _TrialShare(tuner.oracle, spec.max_trials)
+    tuner.oracle.create_trial = share.create_trial
+    log.info("worker %s asking %s for trials", spec.worker_id, spec.chief)
+    tuner.search(**fit_arguments(experiment, data))
+    outbox.flush()
+    return RECYCLE_EXIT if share.exhausted else 0
+
+
+def experiment_of(parent_run_id: str) -> Experiment:
+    """The experiment exactly as the chief resolved it (overrides included), from its run."""
+    import mlflow
+    import yaml
+
+    from search.experiment import validate_experiment
+
+    text = mlflow.artifacts.load_text(f"runs:/{parent_run_id}/experiment.yaml")
+    return validate_experiment(yaml.safe_load(text), source=f"run {parent_run_id}")
+
+
+class _TrialShare:
+    """Wraps the oracle client's `create_trial`: a pause while the oracle is busy elsewhere
+    (keras-tuner re-asks at once), and a local STOPPED once this process ran its share."""
+
+    def __init__(self, client: Any, max_trials: int | None) -> None:
+        self.ask = client.create_trial
+        self.max_trials = max_trials
+        self.started = 0
+        self.exhausted = False
+
+    def create_trial(self, tuner_id: str) -> Any:
+        from keras_tuner.src.engine import trial as trial_module
+
+        if self.max_trials is not None and self.started >= self.max_trials:
+            self.exhausted = True
+            return trial_module.Trial(None, status=trial_module.TrialStatus.STOPPED)
+        trial = self.ask(tuner_id)
+        if trial.status == trial_module.TrialStatus.IDLE:
+            time.sleep(IDLE_PAUSE)
+        elif trial.status == trial_module.TrialStatus.RUNNING:
+            self.started += 1
+        return trial
+
+
+def find_parent(client: Any, port: int, wait_seconds: float) -> str:
+    """The running search whose chief serves on `port`: a worker may start before its chief."""
+    from search.tracking import ORACLE_PORT_TAG
+
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        ids = [e.experiment_id for e in client.search_experiments()]
+        runs = client.search_runs(
+            ids,
+            filter_string=f"tags.`{ORACLE_PORT_TAG}` = '{port}' and attributes.status = 'RUNNING'",
+            order_by=["attributes.start_time DESC"],
+            max_results=1,
+        )
+        if runs:
+            return str(runs[0].info.run_id)
+        if time.monotonic() > deadline:
+            raise TrackingError(
+                f"no running search with its chief on port {port} in {client.tracking_uri} "
+                f"after {wait_seconds:.0f}s; start `search chief` first, or give --parent-run"
+            )
+        time.sleep(2)
+
+
+def project_dir_for(client: Any, parent_run_id: str, experiment: Experiment) -> Path:
+    """The chief's search directory when this host shares it, else a local one per search."""
+    shared = client.get_run(parent_run_id).data.tags.get("search.dir")
+    if shared and (Path(shared) / "state.json").is_file() and os.access(shared, os.W_OK):
+        return Path(shared)
+    local = Path(experiment.output_dir) / experiment.name / f"worker-{parent_run_id[:12]}"
+    log.info("the search directory %s is not on this host; trials kept in %s", shared, local)
+    return local
+
+
+def check_worker_id(worker_id: str) -> None:
+    if not worker_id or "chief" in worker_id or any(c in worker_id for c in "/\\ "):
+        raise ConfigError(
+            f"worker id '{worker_id}' must be a simple name without 'chief' (keras-tuner's "
+            "reserved word), slashes or spaces"
+        )

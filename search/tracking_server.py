@@ -1,0 +1,99 @@
+"""A real `mlflow server` on 127.0.0.1 in front of a local SQLite store, for parallel searches.
+
+Several processes opening one fresh SQLite file at once crash on MLflow's schema migration,
+and SQLite serializes their writes anyway; one server process owns the file and every
+worker talks HTTP to it. Started and stopped by the command that needs it (its whole
+process group), its log beside the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from search.errors import TrackingError
+
+log = logging.getLogger(__name__)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on now (the OS picks it)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+class TrackingServer:
+    """`mlflow server` over `database`; `start()` returns once it answers /health."""
+
+    def __init__(self, database: Path, port: int | None = None, log_file: Path | None = None):
+        self.database = Path(database).resolve()
+        self.port = port or free_port()
+        self.log_file = log_file or self.database.with_name(f"{self.database.stem}-server.log")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, limit: float = 180) -> TrackingServer:
+        command = [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "server",
+            "--backend-store-uri",
+            f"sqlite:///{self.database}",
+            # Experiments this project creates keep their artifacts beside the database
+            # (see tracking.experiment_id); others get this proxied folder.
+            "--artifacts-destination",
+            str(self.database.parent / "mlartifacts"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+        ]
+        with open(self.log_file, "ab") as out:
+            self.process = subprocess.Popen(
+                command, stdout=out, stderr=out, start_new_session=True, cwd=self.database.parent
+            )
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise TrackingError(
+                    f"mlflow server for {self.database} exited at start; see {self.log_file}"
+                )
+            try:
+                with urllib.request.urlopen(f"{self.uri}/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        log.info("mlflow server for %s on %s", self.database, self.uri)
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise TrackingError(f"mlflow server on {self.uri} did not answer in {limit:.0f}s")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def __enter__(self) -> TrackingServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
