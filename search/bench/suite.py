@@ -22,7 +22,7 @@ from search.errors import SearchError
 from search.registry import Registry
 
 BENCHMARKS: Registry[str] = Registry("benchmark")
-for _name in ("overhead", "pipeline", "memory", "precision", "quality"):
+for _name in ("overhead", "pipeline", "memory", "precision", "quality", "parallel"):
     BENCHMARKS.add(_name, f"search.bench.{_name}")
 
 

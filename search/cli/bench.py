@@ -10,7 +10,7 @@ import click
 
 from search.cli.common import debug_option, setup_logging, stderr, user_errors
 
-NAMES = ("overhead", "pipeline", "memory", "precision", "quality")
+NAMES = ("overhead", "pipeline", "memory", "precision", "quality", "parallel")
 
 
 @click.command()
@@ -27,7 +27,8 @@ NAMES = ("overhead", "pipeline", "memory", "precision", "quality")
 )
 @debug_option
 def bench(quick: bool, only: tuple[str, ...], json_path: str, debug: bool) -> None:
-    """Measure framework overhead, pipeline speed, memory, precision and search quality."""
+    """Measure framework overhead, pipeline speed, memory, precision, search quality and
+    parallel trials."""
     setup_logging(False)
     with user_errors(debug):
         from search.bench.suite import check_all_ran, run_benchmarks

@@ -4,3 +4,11 @@ The chief serves keras-tuner's oracle over gRPC (`oracle_server`); workers run k
 search loop against it (`worker`); on one machine `supervisor` starts the workers, pins each
 to its share of the CPUs (or one GPU), and restarts one that dies.
 """
+
+
+def silence_debug_print() -> None:
+    """keras-tuner 1.4.8 left a debug `print` in `conditions.Parent.to_proto`, which every
+    conditional hyperparameter sent over gRPC hits; shadowed in that module only."""
+    from keras_tuner.src.engine import conditions
+
+    conditions.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]

@@ -34,6 +34,9 @@ class OracleServer:
     ) -> None:
         import grpc
 
+        from search.distributed import silence_debug_print
+
+        silence_debug_print()
         self.oracle = oracle
         self.address = f"{host}:{port}"
         self.servicer = OracleServicer(oracle)
@@ -42,9 +45,17 @@ class OracleServer:
         self._deadline: float | None = None
         self._started: dict[str, float] = {}
         self._relay_events()
-        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+        # Without SO_REUSEPORT a second chief on the same port fails here instead of
+        # silently sharing the workers' requests with the first.
+        self.server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=8), options=[("grpc.so_reuseport", 0)]
+        )
         protos.get_service_grpc().add_OracleServicer_to_server(self.servicer, self.server)
-        if self.server.add_insecure_port(self.address) == 0:
+        try:
+            bound = self.server.add_insecure_port(self.address)
+        except RuntimeError:
+            bound = 0
+        if bound == 0:
             from search.errors import SearchError
 
             raise SearchError(f"cannot listen on {self.address} for workers (port in use?)")
@@ -61,13 +72,17 @@ class OracleServer:
 
     @property
     def finished(self) -> bool:
-        """Every trial handed out has ended and every worker was told to stop."""
-        return bool(self.servicer.stop_triggered) and bool(exit_chief(self.oracle))
+        """Every trial handed out has ended, and every worker that asked for one was told to
+        stop or left for good (a recycled worker at the end of the search)."""
+        return self.exhausted and bool(exit_chief(self.oracle))
 
     @property
-    def stopping(self) -> bool:
-        """No new trial will be handed out (one worker already heard STOPPED)."""
-        return bool(self.servicer.stop_triggered) and not self.oracle._retry_queue
+    def exhausted(self) -> bool:
+        """No new trial will be made (a worker heard STOPPED, or max_trials are made) and
+        none waits for a retry: a worker that leaves now need not be replaced."""
+        oracle = self.oracle
+        made = oracle.max_trials is not None and len(oracle.trials) >= oracle.max_trials
+        return (bool(self.servicer.stop_triggered) or made) and not oracle._retry_queue
 
     def requeue(self, tuner_id: str) -> str | None:
         """A worker died: its trial goes back to the oracle's retry queue for another worker.

@@ -100,7 +100,7 @@ class LocalWorkers:
                 worker.retired = True
                 continue
             if code == RECYCLE_EXIT:
-                if oracle_server.stopping:
+                if oracle_server.exhausted:
                     oracle_server.forget(worker.worker_id)
                     worker.retired = True
                 else:

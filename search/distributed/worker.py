@@ -52,12 +52,14 @@ def run_worker(
     The experiment is the chief's own (its parent run's `experiment.yaml`) unless
     `experiment_ref` names one."""
     from search import tracking
+    from search.distributed import silence_debug_print
     from search.experiment import load_experiment
     from search.outbox import Outbox, worker_journal
     from search.runner import fit_arguments
     from search.tuning.prepare import prepare
     from search.tuning.tuners import build_tuner
 
+    silence_debug_print()
     check_worker_id(spec.worker_id)
     host, port = parse_address(spec.chief)
     client = tracking.connect(spec.tracking_uri)
