@@ -64,12 +64,17 @@ def run_chief(
             trials_per_worker=parallel.trials_per_worker,
         )
         workers.start()
-    else:
-        log.info(
-            "waiting for workers: search worker --chief HOST:%s --tracking-uri %s",
-            port,
+    if parallel.host not in ("127.0.0.1", "localhost") and "//127.0.0.1:" in worker_tracking_uri:
+        log.warning(
+            "workers on other hosts cannot reach the tracking server %s (this host only); "
+            "give --tracking-uri of an MLflow server they can reach",
             worker_tracking_uri,
         )
+    log.info(
+        "workers join with: search worker --chief %s --tracking-uri %s",
+        parallel.address(port) if parallel.advertise else f"THIS_HOST:{port}",
+        worker_tracking_uri,
+    )
 
     def on_death(worker_id: str, trial_id: str | None) -> None:
         try:

@@ -77,21 +77,15 @@ def test_a_chief_and_two_workers_log_every_trial_once_under_one_parent(
             "--tracking-uri", server.uri, "--data-dir", str(tfds_dir), "--quiet",
             log=tmp_path / "chief.log",
         )  # fmt: skip
-        workers = [
-            search_command(
-                "worker",
-                "--chief",
-                f"127.0.0.1:{port}",
-                "--tracking-uri",
-                server.uri,
-                "--id",
-                name,
-                "--cpus",
-                str(number % os.cpu_count()),
-                log=tmp_path / f"{name}.log",
-            )  # fmt: skip
-            for number, name in enumerate(["alpha", "beta"])
-        ]
+        # alpha finds the chief's search directory (this host shares it); beta keeps its
+        # checkpoints in its own, as on a host that does not.
+        homes = {"alpha": [], "beta": ["--project-dir", str(tmp_path / "beta-host")]}
+        workers = []
+        for number, (name, home) in enumerate(homes.items()):
+            cpu = str(number % (os.cpu_count() or 1))
+            address = f"127.0.0.1:{port}"
+            args = ["--chief", address, "--tracking-uri", server.uri, "--id", name, "--cpus", cpu]
+            workers.append(search_command("worker", *args, *home, log=tmp_path / f"{name}.log"))
         wait(chief, tmp_path / "chief.log")
         for process, name in zip(workers, ["alpha", "beta"], strict=True):
             wait(process, tmp_path / f"{name}.log", limit=60)
@@ -107,6 +101,12 @@ def test_a_chief_and_two_workers_log_every_trial_once_under_one_parent(
     assert all(r.data.tags["mlflow.parentRunId"] == parent_id for r in trial_runs)
     assert {r.data.tags["search.worker"] for r in trial_runs} <= {"alpha", "beta"}
     assert all("val_accuracy" in r.data.metrics for r in trial_runs)
+    search_dir = Path(parents[0].data.tags["search.dir"])
+    checkpoints = {"alpha": search_dir, "beta": tmp_path / "beta-host"}
+    for run in trial_runs:
+        trial = f"trial_{run.data.tags['search.trial_id']}"
+        home = checkpoints[run.data.tags["search.worker"]]
+        assert list((home / "tuner" / trial).glob("checkpoint*")), f"{trial} checkpoint at {home}"
 
 
 def worker_process(chief: subprocess.Popen, worker_id: str) -> psutil.Process:
