@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from search.errors import ConfigError, TrackingError
+from search.errors import ConfigError, DatasetError, TrackingError
 from search.experiment import Experiment
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,7 @@ def run_worker(
         KERASTUNER_ORACLE_PORT=str(port),
     )
     data, hypermodel = prepare(experiment)
+    check_same_data(client.get_run(parent).data.params, data.spec.identity())
     tracker = tracking.SearchTracker.attach(client, spec.tracking_uri, parent)
     tracker.trial_tags = {tracking.WORKER_TAG: spec.worker_id}
     directory = spec.project_dir or project_dir_for(client, parent, experiment)
@@ -96,6 +97,17 @@ def run_worker(
     tuner.search(**fit_arguments(experiment, data))
     outbox.flush()
     return RECYCLE_EXIT if share.exhausted else 0
+
+
+def check_same_data(chief: dict[str, str], here: dict[str, str]) -> None:
+    """Trials of one search must train on one dataset: a host whose copy differs (another
+    version, other split sizes, another vocabulary) would make their scores incomparable."""
+    for key, value in here.items():
+        if key in chief and chief[key] != value:
+            raise DatasetError(
+                f"this host's data differs from the chief's: {key} is {value} here, "
+                f"{chief[key]} on the chief; give --data-dir with the same prepared dataset"
+            )
 
 
 def experiment_of(parent_run_id: str) -> Experiment:

@@ -60,3 +60,13 @@ def test_a_worker_with_no_chief_search_to_join_says_so(runner, tmp_path) -> None
     )
     assert result.exit_code == 1
     assert "no running search with its chief on port 1" in result.stderr
+
+
+def test_a_worker_whose_data_differs_from_the_chiefs_is_refused() -> None:
+    from search.distributed.worker import check_same_data
+    from search.errors import DatasetError
+
+    chief = {"data.name": "sklearn_digits", "data.train_size": "1437", "lr": "0.1"}
+    check_same_data(chief, {"data.name": "sklearn_digits", "data.train_size": "1437"})
+    with pytest.raises(DatasetError, match="data.train_size is 1000 here, 1437 on the chief"):
+        check_same_data(chief, {"data.name": "sklearn_digits", "data.train_size": "1000"})
