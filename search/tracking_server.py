@@ -18,6 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from search.distributed.placement import die_with_parent
 from search.errors import TrackingError
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,12 @@ class TrackingServer:
         ]
         with open(self.log_file, "ab") as out:
             self.process = subprocess.Popen(
-                command, stdout=out, stderr=out, start_new_session=True, cwd=self.database.parent
+                command,
+                stdout=out,
+                stderr=out,
+                start_new_session=True,
+                cwd=self.database.parent,
+                preexec_fn=die_with_parent,  # never outlives the search that started it
             )
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:

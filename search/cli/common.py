@@ -34,6 +34,17 @@ def setup_logging(verbose: bool, quiet: bool = False) -> None:
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
+def interrupt_on_sigterm() -> None:
+    """SIGTERM (`kill`, a scheduler's preemption) ends a search like Ctrl-C: workers stopped,
+    runs marked KILLED, resumable; Python's default would skip every clean-up."""
+    import signal
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 @contextmanager
 def user_errors(debug: bool) -> Iterator[None]:
     """Domain errors as one stderr line and their exit code; a traceback only with --debug."""

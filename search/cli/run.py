@@ -9,7 +9,14 @@ from typing import Any
 
 import click
 
-from search.cli.common import debug_option, open_store, setup_logging, stderr, user_errors
+from search.cli.common import (
+    debug_option,
+    interrupt_on_sigterm,
+    open_store,
+    setup_logging,
+    stderr,
+    user_errors,
+)
 from search.tuning.tuners import TUNERS
 
 
@@ -110,6 +117,7 @@ def run_command(
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose exclude each other")
     setup_logging(verbose, quiet)
+    interrupt_on_sigterm()
     with user_errors(debug):
         from search.experiment import load_experiment
         from search.quiet import import_tensorflow_quietly

@@ -5,6 +5,11 @@ search loop against it (`worker`); on one machine `supervisor` starts the worker
 to its share of the CPUs (or one GPU), and restarts one that dies.
 """
 
+import os
+
+# gRPC core logs an INFO line each time the chief forks a worker while its threads serve.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
 
 def silence_debug_print() -> None:
     """keras-tuner 1.4.8 left a debug `print` in `conditions.Parent.to_proto`, which every

@@ -109,6 +109,7 @@ class OracleServer:
 
         def end_trial(trial: Any) -> Any:
             result = end(trial)
+            _save(oracle)  # keras-tuner's own save came before the trial left `ongoing`
             from search.tuning.events import outcome_of
 
             recorded = oracle.trials[trial.trial_id]
@@ -144,6 +145,11 @@ def _requeue(oracle: Any, tuner_id: str) -> str | None:
     oracle._retry_queue.append(trial.trial_id)
     oracle.save()
     return str(trial.trial_id)
+
+
+@synchronized
+def _save(oracle: Any) -> None:
+    oracle.save()
 
 
 @synchronized

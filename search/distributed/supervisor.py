@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search.distributed.placement import Placement
+from search.distributed.placement import Placement, die_with_parent
 from search.distributed.worker import RECYCLE_EXIT
 from search.errors import SearchError
 
@@ -80,7 +80,12 @@ class LocalWorkers:
         assert worker.log_file is not None
         with open(worker.log_file, "ab") as out:
             worker.process = subprocess.Popen(
-                command, stdout=out, stderr=out, env=env, start_new_session=True
+                command,
+                stdout=out,
+                stderr=out,
+                env=env,
+                start_new_session=True,  # Ctrl-C reaches the chief, which stops the workers
+                preexec_fn=die_with_parent,
             )
         log.info("%s started (pid %s, %s)", worker.worker_id, worker.process.pid, worker.placement)
 
@@ -124,7 +129,9 @@ class LocalWorkers:
                 self._spawn(worker)
         if all(w.retired for w in self.workers) and not oracle_server.finished:
             last = self.workers[-1].log_file
-            raise SearchError(f"every worker died repeatedly; the last one's log is {last}")
+            raise SearchError(
+                f"every worker died repeatedly; the last one said: {last_error(last)} (log: {last})"
+            )
 
     def pids(self) -> list[int]:
         return [w.process.pid for w in self.workers if w.process and w.process.poll() is None]
@@ -141,3 +148,13 @@ class LocalWorkers:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+def last_error(log_file: Path | None) -> str:
+    """The last `error:` line a worker wrote (its one-line reason), else its last line."""
+    if log_file is None or not log_file.is_file():
+        return "nothing"
+    lines = [line.strip() for line in log_file.read_text(errors="replace").splitlines()]
+    lines = [line for line in lines if line]
+    errors = [line.removeprefix("error: ") for line in lines if line.startswith("error:")]
+    return (errors or lines or ["nothing"])[-1][:300]

@@ -99,6 +99,17 @@ def distribution_strategy(name: str) -> Any:
     return tf.distribute.MirroredStrategy()
 
 
+def forget_ended_retries(oracle: Any) -> list[str]:
+    """Ended trials a reload would run again: keras-tuner saves `oracle.json` in `end_trial`
+    before it drops the trial from the ongoing ones, and reloading sends every ongoing trial
+    to the retry queue. A search killed in that window (wide with parallel workers, where the
+    next save waits for the next request) would train a COMPLETED trial twice."""
+    ended = {"COMPLETED", "FAILED"}
+    dropped = [t for t in oracle._retry_queue if str(oracle.trials[t].status) in ended]
+    oracle._retry_queue = [t for t in oracle._retry_queue if t not in dropped]
+    return dropped
+
+
 def build_tuner(
     config: TunerConfig,
     training: TrainingConfig,
@@ -121,6 +132,8 @@ def build_tuner(
     )
     tuner.listeners = list(listeners)
     tuner.max_seconds = config.max_seconds
+    if resume:
+        forget_ended_retries(tuner.oracle)
     if warm_start is not None and not resume:
         from search.tuning.warm_start import start_from
 

@@ -99,3 +99,31 @@ def _request(tuner_id: str):
     from keras_tuner.src import protos
 
     return protos.get_service().CreateTrialRequest(tuner_id=tuner_id)
+
+
+def test_a_trial_that_ended_just_before_a_kill_is_not_trained_again_on_resume(tmp_path) -> None:
+    """keras-tuner saves oracle.json in end_trial before the trial leaves `ongoing`."""
+    from search.tuning.tuners import forget_ended_retries
+
+    killed = oracle(tmp_path)
+    trial = killed.create_trial("w1")
+    killed.update_trial(trial.trial_id, {"val_accuracy": 0.5})
+    trial.status = "COMPLETED"
+    killed.end_trial(trial)  # and the process dies here, before any other save
+
+    reloaded = oracle(tmp_path)
+    reloaded.reload()
+    assert reloaded._retry_queue == [trial.trial_id], "keras-tuner alone would re-run it"
+    assert forget_ended_retries(reloaded) == [trial.trial_id]
+    assert reloaded.create_trial("w1").trial_id != trial.trial_id
+
+
+def test_the_chief_saves_the_oracle_once_a_trial_has_left_ongoing(tmp_path) -> None:
+    server, _ = serve(tmp_path)
+    trial = server.oracle.create_trial("w1")
+    server.oracle.update_trial(trial.trial_id, {"val_accuracy": 0.5})
+    trial.status = "COMPLETED"
+    server.oracle.end_trial(trial)
+    reloaded = oracle(tmp_path)
+    reloaded.reload()
+    assert reloaded._retry_queue == []
