@@ -117,6 +117,7 @@ def experiment_of(parent_run_id: str) -> Experiment:
 
     from search.experiment import validate_experiment
 
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     text = mlflow.artifacts.load_text(f"runs:/{parent_run_id}/experiment.yaml")
     return validate_experiment(yaml.safe_load(text), source=f"run {parent_run_id}")
 

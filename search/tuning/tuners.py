@@ -104,6 +104,8 @@ def forget_ended_retries(oracle: Any) -> list[str]:
     before it drops the trial from the ongoing ones, and reloading sends every ongoing trial
     to the retry queue. A search killed in that window (wide with parallel workers, where the
     next save waits for the next request) would train a COMPLETED trial twice."""
+    if getattr(oracle, "_retry_queue", None) is None:
+        return []  # a parallel worker's oracle is a client: the chief's decides
     ended = {"COMPLETED", "FAILED"}
     dropped = [t for t in oracle._retry_queue if str(oracle.trials[t].status) in ended]
     oracle._retry_queue = [t for t in oracle._retry_queue if t not in dropped]

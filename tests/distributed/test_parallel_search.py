@@ -54,13 +54,18 @@ def search_runs(uri: str):
     return parents, trials
 
 
-def wait(process: subprocess.Popen, log: Path, limit: float = 420) -> None:
-    try:
-        code = process.wait(timeout=limit)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise AssertionError(f"still running after {limit}s:\n{log.read_text()[-3000:]}") from None
-    assert code == 0, log.read_text()[-3000:]
+def wait(process: subprocess.Popen, log: Path, limit: float = 420, beside=()) -> None:
+    """Waits for `process` to succeed; fails at once when one of `beside` (log, process)
+    fails first (a chief would wait for its remote workers forever)."""
+    deadline = time.monotonic() + limit
+    while process.poll() is None:
+        for other, other_log in beside:
+            assert other.poll() in (None, 0), other_log.read_text()[-3000:]
+        if time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"still running after {limit}s:\n{log.read_text()[-3000:]}")
+        time.sleep(0.5)
+    assert process.returncode == 0, log.read_text()[-3000:]
 
 
 def test_a_chief_and_two_workers_log_every_trial_once_under_one_parent(
@@ -86,7 +91,8 @@ def test_a_chief_and_two_workers_log_every_trial_once_under_one_parent(
             address = f"127.0.0.1:{port}"
             args = ["--chief", address, "--tracking-uri", server.uri, "--id", name, "--cpus", cpu]
             workers.append(search_command("worker", *args, *home, log=tmp_path / f"{name}.log"))
-        wait(chief, tmp_path / "chief.log")
+        logs = [tmp_path / f"{name}.log" for name in homes]
+        wait(chief, tmp_path / "chief.log", beside=list(zip(workers, logs, strict=True)))
         for process, name in zip(workers, ["alpha", "beta"], strict=True):
             wait(process, tmp_path / f"{name}.log", limit=60)
         parents, trial_runs = search_runs(server.uri)
