@@ -16,14 +16,16 @@ from search.experiment import Experiment, load_experiment, validate_experiment
 EXPERIMENT = "image-cnn-cifar10"
 
 
-def subset(workdir: Path, per_class: dict[str, int]) -> Path:
+def subset(workdir: Path, per_class: dict[str, int], root: Path | None = None) -> Path:
     """`workdir/cifar10/<split>/<class>/` holding links to the first `per_class[split]` images
-    of each class of the archive (unpacked once into the cache, as the experiment does)."""
+    of each class of `root`, by default the experiment's archive (unpacked once into the
+    cache, as the experiment does)."""
     from search.data import folders
 
-    source = load_experiment(EXPERIMENT).dataset.path
-    assert source is not None  # an image_folder experiment
-    root = folders.materialize(folders.resolve_path(source))
+    if root is None:
+        source = load_experiment(EXPERIMENT).dataset.path
+        assert source is not None  # an image_folder experiment
+        root = folders.materialize(folders.resolve_path(source))
     target = workdir / "cifar10"
     for split, count in per_class.items():
         for label in sorted(p for p in (root / split).iterdir() if p.is_dir()):
@@ -39,11 +41,12 @@ def experiment(
     per_class: dict[str, int],
     tuner: dict[str, Any],
     training: dict[str, Any],
+    root: Path | None = None,
 ) -> Experiment:
     """The CIFAR-10 experiment on a subset, with the benchmark's tuner and training settings
     and every output under `workdir`."""
     shipped = load_experiment(EXPERIMENT).model_dump(mode="json")
-    shipped["dataset"]["path"] = str(subset(workdir, per_class))
+    shipped["dataset"]["path"] = str(subset(workdir, per_class, root))
     return validate_experiment(
         {
             **shipped,
