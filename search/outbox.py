@@ -109,7 +109,7 @@ class Outbox:
                     self._went_offline(error)
                     return False
                 log.error("MLflow refused a %s record, dropped: %s", record["method"], error)
-            self._append({"sent": record["key"]})
+            self._append({"sent": record["key"]}, durable=False)
             self.pending.pop(0)
         if self.offline:
             log.warning("tracking store %s is back: pending records written", self.tracker.uri)
@@ -128,11 +128,15 @@ class Outbox:
             )
         self.offline = True
 
-    def _append(self, line: dict[str, Any]) -> None:
+    def _append(self, line: dict[str, Any], durable: bool = True) -> None:
+        """Appends a journal line; a `durable` one is on disk when this returns. A "sent" mark
+        need not be: a killed process loses nothing written (the kernel holds it), and one lost
+        to a power cut only sends its record again, which is idempotent."""
         with open(self.path, "a", encoding="utf-8") as journal:
             journal.write(json.dumps(line) + "\n")
             journal.flush()
-            os.fsync(journal.fileno())
+            if durable:
+                os.fsync(journal.fileno())
 
 
 def send(tracker: Any, record: dict[str, Any]) -> None:

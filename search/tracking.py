@@ -167,6 +167,7 @@ class SearchTracker:
         self._datasets: list[Any] | None = None  # the parent's inputs, shared with trials
         self._attempt_runs: dict[str, str] = {}
         self.trial_tags: dict[str, str] = {}  # on every trial run (a worker's id)
+        self._params: dict[str, set[str]] = {}  # per trial run this tracker opened: logged names
 
     @classmethod
     def start(
@@ -262,6 +263,7 @@ class SearchTracker:
         if attempt:
             self._attempt_runs[attempt] = run.info.run_id
         self._log_params(run.info.run_id, {k: str(v) for k, v in hyperparameters.items()})
+        self._params[run.info.run_id] = set(hyperparameters)
         self._share_dataset(run.info.run_id)
 
     def epoch_ended(
@@ -283,8 +285,9 @@ class SearchTracker:
         self, outcome: TrialOutcome, at: int | None = None, attempt: str | None = None
     ) -> None:
         run_id = self._trial_run(outcome.trial_id, attempt)
-        # Hyperparameters a trial declares late (conditional ones) are only known now.
-        logged = self.client.get_run(run_id).data.params
+        # Hyperparameters a trial declares late (conditional ones) are only known now; a run
+        # this tracker did not open (a replay) is asked what it has.
+        logged = self._params.pop(run_id, None) or self.client.get_run(run_id).data.params
         late = {k: str(v) for k, v in outcome.hyperparameters.items() if k not in logged}
         self._log_params(run_id, late)
         metrics = {"trial_seconds": outcome.seconds}

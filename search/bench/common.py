@@ -47,6 +47,15 @@ def rss_mb() -> float:
     return float(psutil.Process().memory_info().rss) / 2**20
 
 
+def cpu_seconds() -> float:
+    """CPU time this process has used (all threads, user + system): unlike wall time, barely
+    moved by other processes sharing the cores."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_rss_mb() -> float:
     """The highest resident memory this process has had, in MiB (Linux reports KiB)."""
     import resource
@@ -73,8 +82,9 @@ class EpochTimer(keras.callbacks.Callback):
         return samples_per_epoch * len(steady) / sum(steady)
 
 
-def fixed_model(spec: Any, values: dict[str, Any]) -> keras.Model:
-    """The image-cnn model for `values` (the space's defaults elsewhere), compiled."""
+def fixed_model(spec: Any, values: dict[str, Any], overrides: Any = None) -> keras.Model:
+    """The image-cnn model for `values` (the experiment's `overrides`, then the space's
+    defaults elsewhere), compiled."""
     import keras_tuner as kt
 
     from search.tuning.hypermodel import SpaceHyperModel
@@ -83,4 +93,4 @@ def fixed_model(spec: Any, values: dict[str, Any]) -> keras.Model:
     hp = kt.HyperParameters()
     hp.values.update(values)
     keras.backend.clear_session()
-    return SpaceHyperModel(SPACES.get("image-cnn"), spec).build(hp)
+    return SpaceHyperModel(SPACES.get("image-cnn"), spec, overrides).build(hp)
