@@ -55,7 +55,7 @@ def _table(report: dict[str, Any]) -> None:
         table.add_row(
             name,
             result["figure"],
-            f"{result['ratio']:.3f}",
+            "n/a" if result["ratio"] is None else f"{result['ratio']:.3f}",
             result["goal"],
             "yes" if result["passed"] else "no",
             f"{result['seconds']:.0f}",
