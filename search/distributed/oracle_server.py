@@ -121,20 +121,14 @@ class OracleServer:
         oracle.create_trial, oracle.end_trial = create_trial, end_trial
 
     def _keep_budget(self) -> None:
-        """Past the deadline no new trial is created: max_trials becomes the trials made."""
-        oracle = self.oracle
-        if self._deadline is None or time.monotonic() < self._deadline or not oracle.trials:
-            return
-        if oracle.max_trials is None or oracle.max_trials > len(oracle.trials):
-            log.info("time budget of %ss spent: no new trial starts", self.max_seconds)
-            oracle.max_trials = len(oracle.trials)
+        from search.tuning.budget import keep_budget
+
+        keep_budget(self.oracle, self._deadline, self.max_seconds)
 
     def _notify(self, event: str, *args: Any) -> None:
-        for listener in self.listeners:
-            try:
-                getattr(listener, event)(*args)
-            except Exception:
-                log.exception("%s failed in %s", type(listener).__name__, event)
+        from search.tuning.events import relay
+
+        relay(self.listeners, event, *args)
 
 
 @synchronized

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,13 @@ class TimeBudgetMixin:
 
     def pre_create_trial(self) -> None:
         super().pre_create_trial()  # type: ignore[misc]
-        oracle = self.oracle  # type: ignore[attr-defined]
-        if self._deadline is None or time.monotonic() < self._deadline or not oracle.trials:
-            return
-        if oracle.max_trials is None or oracle.max_trials > len(oracle.trials):
-            log.info("time budget of %ss spent: no new trial starts", self.max_seconds)
-            oracle.max_trials = len(oracle.trials)
+        keep_budget(self.oracle, self._deadline, self.max_seconds)  # type: ignore[attr-defined]
+
+
+def keep_budget(oracle: Any, deadline: float | None, seconds: float | None) -> None:
+    """Past the deadline (and after a first trial) `max_trials` becomes the trials made."""
+    if deadline is None or time.monotonic() < deadline or not oracle.trials:
+        return
+    if oracle.max_trials is None or oracle.max_trials > len(oracle.trials):
+        log.info("time budget of %ss spent: no new trial starts", seconds)
+        oracle.max_trials = len(oracle.trials)

@@ -93,6 +93,15 @@ class NonFiniteLossGuard(keras.callbacks.Callback):
             raise kt.errors.FailedTrialError(f"non-finite training loss ({float(loss)}) at {where}")
 
 
+def relay(listeners: Sequence[Any], event: str, *args: Any) -> None:
+    """Calls `event` on every listener; one that raises is logged and the others still hear."""
+    for listener in listeners:
+        try:
+            getattr(listener, event)(*args)
+        except Exception:
+            log.exception("%s failed in %s", type(listener).__name__, event)
+
+
 class TrialEventsMixin:
     """Mixed in before a keras-tuner Tuner class to relay its trial events."""
 
@@ -100,11 +109,7 @@ class TrialEventsMixin:
     _started: dict[str, float]
 
     def notify(self, event: str, *args: Any) -> None:
-        for listener in self.listeners:
-            try:
-                getattr(listener, event)(*args)
-            except Exception:
-                log.exception("%s failed in %s", type(listener).__name__, event)
+        relay(self.listeners, event, *args)
 
     def on_trial_begin(self, trial: kt.engine.trial.Trial) -> None:
         super().on_trial_begin(trial)  # type: ignore[misc]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 
-import keras
 import keras_tuner as kt
 import numpy as np
 import pytest
@@ -14,18 +13,7 @@ from keras_tuner.src.engine import tuner_utils
 from search.experiment import TrainingConfig, TunerConfig
 from search.tuning.lean import BestEpochCheckpoint
 from search.tuning.tuners import build_tuner
-
-
-def _tiny(hp: kt.HyperParameters) -> keras.Model:
-    model = keras.Sequential(
-        [
-            keras.Input((4,)),
-            keras.layers.Dense(hp.Int("units", 2, 64), activation="relu"),
-            keras.layers.Dense(2, activation="softmax"),
-        ]
-    )
-    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
+from tests.tuning.test_budget import _tiny
 
 
 def _data() -> tuple[np.ndarray, np.ndarray]:
