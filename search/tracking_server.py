@@ -9,8 +9,6 @@ process group), its log beside the database.
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -18,8 +16,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from search.distributed.placement import die_with_parent
 from search.errors import TrackingError
+from search.processes import spawn, stop_groups
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +61,8 @@ class TrackingServer:
             "--workers",
             "1",
         ]
-        with open(self.log_file, "ab") as out:
-            self.process = subprocess.Popen(
-                command,
-                stdout=out,
-                stderr=out,
-                start_new_session=True,
-                cwd=self.database.parent,
-                preexec_fn=die_with_parent,  # never outlives the search that started it
-            )
+        # Never outlives the search that started it.
+        self.process = spawn(command, self.log_file, cwd=self.database.parent)
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -89,14 +80,8 @@ class TrackingServer:
         raise TrackingError(f"mlflow server on {self.uri} did not answer in {limit:.0f}s")
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        if self.process is not None:
+            stop_groups([self.process], grace=30)
 
     def __enter__(self) -> TrackingServer:
         return self.start()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import signal
 from dataclasses import dataclass
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -84,28 +82,3 @@ def pin_cpus(cpus: list[int]) -> None:
     """Pins this process to `cpus` and sizes TensorFlow's thread pools to match."""
     os.environ.update(Placement(cpus=tuple(cpus)).environment())
     pin_this_process()
-
-
-def _prctl() -> Any:
-    """libc's prctl, bound once here: a `preexec_fn` must not load libraries or import."""
-    import ctypes
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return ctypes.CDLL("libc.so.6", use_errno=True).prctl
-    except OSError:
-        return None
-
-
-_PRCTL = _prctl()
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent() -> None:
-    """Run in a child before it starts (`preexec_fn`): the kernel sends it SIGTERM when the
-    thread that started it dies, even by SIGKILL, so no worker or server outlives its chief
-    (Linux; elsewhere a no-op). Start children from the main thread."""
-    if _PRCTL is not None:
-        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from search.distributed.placement import Placement, die_with_parent
+from search.distributed.placement import Placement
 from search.distributed.worker import RECYCLE_EXIT
 from search.errors import SearchError
+from search.processes import spawn, stop_groups
+
+if TYPE_CHECKING:  # imports keras-tuner's gRPC service
+    from search.distributed.oracle_server import OracleServer
 
 log = logging.getLogger(__name__)
 
@@ -78,23 +81,14 @@ class LocalWorkers:
             command += ["--trials-per-process", str(self.trials_per_worker)]
         env = {**os.environ, **worker.placement.environment(), "PYTHONUNBUFFERED": "1"}
         assert worker.log_file is not None
-        with open(worker.log_file, "ab") as out:
-            worker.process = subprocess.Popen(
-                command,
-                stdout=out,
-                stderr=out,
-                env=env,
-                start_new_session=True,  # Ctrl-C reaches the chief, which stops the workers
-                preexec_fn=die_with_parent,
-            )
+        worker.process = spawn(command, worker.log_file, env=env)
         log.info("%s started (pid %s, %s)", worker.worker_id, worker.process.pid, worker.placement)
 
-    def watch(self, oracle_server: object, on_death: Callable[[str, str | None], None]) -> None:
+    def watch(
+        self, oracle_server: OracleServer, on_death: Callable[[str, str | None], None]
+    ) -> None:
         """One look at every worker: a dead one's trial re-queued and the worker restarted,
         a recycled one replaced, a finished one left alone. Raises when none is left."""
-        from search.distributed.oracle_server import OracleServer
-
-        assert isinstance(oracle_server, OracleServer)
         for worker in self.workers:
             if worker.retired or worker.process is None:
                 continue
@@ -138,16 +132,7 @@ class LocalWorkers:
 
     def stop(self, grace: float = 10.0) -> None:
         """Ends every worker still running (their whole process groups)."""
-        running = [w.process for w in self.workers if w.process and w.process.poll() is None]
-        for process in running:
-            os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        for process in running:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop_groups([w.process for w in self.workers if w.process], grace)
 
 
 def last_error(log_file: Path | None) -> str:
