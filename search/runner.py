@@ -241,7 +241,6 @@ def _search_and_record(
                 parallel,
                 outbox.tracker,
                 search_dir.path,
-                outbox.tracker.uri,
                 listeners=[recorder, *listeners],
             )
             _epoch_histories(outbox.tracker, recorder)
@@ -334,7 +333,7 @@ def _best_model(tuner: Any, trial: Any, experiment: Experiment, data: Any) -> An
 
     checkpoint = Path(tuner._get_checkpoint_fname(trial.trial_id))
     if checkpoint.exists():
-        return tuner.get_best_models(1)[0]
+        return tuner.load_model(trial)
     epochs = (trial.best_step or 0) + 1
     log.info(
         "trial %s's checkpoint is not on this host (%s): retraining it for %d epochs",

@@ -36,16 +36,17 @@ def run_chief(
     parallel: Parallel,
     tracker: Any,
     project_dir: Any,
-    worker_tracking_uri: str,
     listeners: list[Any],
 ) -> None:
-    """Blocks until the oracle has handed out its last trial and every trial has ended."""
+    """Blocks until the oracle has handed out its last trial and every trial has ended.
+    Workers log to the tracker's store (`tracker.uri`: a server, for several processes)."""
     from search.distributed.oracle_server import OracleServer
     from search.distributed.placement import placements
     from search.distributed.supervisor import LocalWorkers
     from search.tracking import ORACLE_PORT_TAG
     from search.tracking_server import free_port
 
+    worker_tracking_uri = tracker.uri
     port = parallel.port or free_port(parallel.host)
     tuner.oracle.verbose = 0  # keras-tuner's own trial printing: our progress shows trials
     server = OracleServer(
