@@ -56,13 +56,6 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def peak_rss_mb() -> float:
-    """The highest resident memory this process has had, in MiB (Linux reports KiB)."""
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 class EpochTimer(keras.callbacks.Callback):
     """Wall time of each epoch, so the first (tracing) epoch can be left out of rates."""
 
