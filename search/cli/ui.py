@@ -26,7 +26,7 @@ def ui(tracking_uri: str | None, host: str, port: int, debug: bool) -> None:
         from search.reuse.ui import check_port_free, serve, server_command, url
 
         import_tensorflow_quietly()  # search.tracking imports keras
-        from search.tracking import resolve_tracking_uri
+        from search.tracking.store import resolve_tracking_uri
 
         uri = resolve_tracking_uri(tracking_uri)
         command = server_command(uri, host, port)
