@@ -62,6 +62,32 @@ def test_a_nan_loss_ends_the_training_run_failed_with_its_reason(
     assert '"status": "failed"' in (train_dir / "state.json").read_text()
 
 
+def test_training_stops_early_like_a_trial_when_the_objective_stops_improving(
+    runner, write_experiment, tfds_dir, tmp_path
+) -> None:
+    """A learning rate of 1e-30 and no batch statistics: the weights never move, so val_accuracy
+    never improves and patience 1 stops after the second epoch of six."""
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    path = write_experiment(
+        {
+            "dataset": {"name": "sklearn_digits"},
+            "space": {
+                "name": "image-cnn",
+                "hyperparameters": {**SMALL, "normalization": "none", "learning_rate": 1e-30},
+            },
+            "training": {"epochs": 6, "early_stopping_patience": 1},
+        }
+    )
+    args = ["train", str(path), "--data-dir", str(tfds_dir), "--tracking-uri", uri]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    from mlflow.tracking import MlflowClient
+
+    [run] = _train_runs(uri)
+    history = MlflowClient(tracking_uri=uri).get_metric_history(run.info.run_id, "val_accuracy")
+    assert sorted(m.step for m in history) == [0, 1]
+
+
 def test_server_stopped_mid_training_then_synced_leaves_one_complete_run(
     runner, write_experiment, tfds_dir, tmp_path, monkeypatch
 ) -> None:
