@@ -28,6 +28,7 @@ from search.tracking.schema import (
     MLFLOW_STATUS,
     MODEL_URI_TAG,
     MODEL_VERSION_TAG,
+    NOTE_TAG,
     ORACLE_PORT_TAG,
     PARENT_TAG,
     SCORE,
@@ -122,7 +123,7 @@ class SearchTracker(RunWriter):
             PARENT_TAG: self.parent_run_id,
             KIND: TRIAL,
             TRIAL_ID_TAG: trial_id,
-            describe.NOTE_TAG: trial_note(hyperparameters),
+            NOTE_TAG: trial_note(hyperparameters),
             **self.trial_tags,
         }
         run_id, created = self.create_run(trial_title(trial_id, hyperparameters), tags, attempt)
