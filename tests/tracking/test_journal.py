@@ -1,4 +1,4 @@
-"""The tracking outbox against a real `mlflow server`: records kept while it is down are sent
+"""The tracking journal against a real `mlflow server`: records kept while it is down are sent
 at the next trial boundary, and replaying a whole journal again duplicates nothing."""
 
 from __future__ import annotations
