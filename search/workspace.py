@@ -125,18 +125,8 @@ def tracked_dirs(root: Path) -> list[Path]:
 
 def new_train_dir(experiment: Experiment, **state: Any) -> SearchDir:
     """A new directory for one `search train` run, its state saved (`kind: train`)."""
-    root = experiment_root(experiment)
-    root.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    path, suffix = root / f"{TRAIN_PREFIX}{stamp}", 1
-    while True:
-        try:
-            path.mkdir()
-            break
-        except FileExistsError:
-            suffix += 1
-            path = root / f"{TRAIN_PREFIX}{stamp}-{suffix}"
-    train_dir = SearchDir(path, {})
+    train_dir = SearchDir(_unique_dir(experiment_root(experiment), f"{TRAIN_PREFIX}{stamp}"), {})
     train_dir.save(kind=TRAIN_KIND, status="running", stamp=stamp, **state)
     return train_dir
 
@@ -163,15 +153,19 @@ def is_running(path: Path) -> bool:
 def new_search_dir(experiment: Experiment) -> SearchDir:
     """A new search directory (unique even when two searches start the same second)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    experiment_root(experiment).mkdir(parents=True, exist_ok=True)
-    path, suffix = experiment_root(experiment) / stamp, 1
+    search_dir = SearchDir(_unique_dir(experiment_root(experiment), stamp), {})
+    search_dir.save(status="running", fingerprint=config_fingerprint(experiment), stamp=stamp)
+    return search_dir
+
+
+def _unique_dir(root: Path, name: str) -> Path:
+    """`root/name`, made now; `name-2`, `-3`... when another process made it the same second."""
+    root.mkdir(parents=True, exist_ok=True)
+    path, suffix = root / name, 1
     while True:
         try:
             path.mkdir()
-            break
+            return path
         except FileExistsError:
             suffix += 1
-            path = experiment_root(experiment) / f"{stamp}-{suffix}"
-    search_dir = SearchDir(path, {})
-    search_dir.save(status="running", fingerprint=config_fingerprint(experiment), stamp=stamp)
-    return search_dir
+            path = root / f"{name}-{suffix}"
