@@ -71,7 +71,8 @@ def run_search(
     """
     import keras
 
-    from search import tracking, workspace
+    from search import workspace
+    from search.tracking import store
     from search.tuning.hypermodel import check_overrides
     from search.tuning.prepare import prepare
     from search.tuning.tuners import TUNERS
@@ -80,7 +81,7 @@ def run_search(
     # 1. Validate every input; nothing is written before this block ends.
     space = SPACES.get(experiment.space.name)
     TUNERS.get(experiment.tuner.kind)
-    uri = tracking.resolve_tracking_uri(tracking_uri or experiment.tracking.tracking_uri)
+    uri = store.resolve_tracking_uri(tracking_uri or experiment.tracking.tracking_uri)
     workspace.check_writable(experiment)
     keras.utils.set_random_seed(experiment.tuner.seed)
     data, hypermodel = prepare(experiment)
@@ -121,10 +122,10 @@ def _tracking_server(uri: str) -> Any:
         return None
     from pathlib import Path
 
-    from search import tracking
-    from search.tracking_server import TrackingServer
+    from search.tracking import store
+    from search.tracking.server import TrackingServer
 
-    tracking.connect(uri)  # creates or migrates the schema, under the lock, before the server
+    store.connect(uri)  # creates or migrates the schema, under the lock, before the server
     return TrackingServer(Path(uri.removeprefix("sqlite:///"))).start()
 
 
@@ -140,48 +141,48 @@ def _open_and_search(
     parallel: Parallel | None,
     space_name: str,
 ) -> SearchResult:
-    from search import tracking, workspace
-    from search.outbox import JOURNALS, Outbox
+    from search import workspace
+    from search.tracking import schema, store
+    from search.tracking.journal import JOURNALS, Journal
+    from search.tracking.writer import SearchTracker
 
-    client = tracking.connect(serving_uri)
+    client = store.connect(serving_uri)
     log.info("%s", data.describe())  # after the last check, so a bad input stays one line
     previous = None if fresh else workspace.unfinished(experiment)
     if previous is not None and previous.state.get("parent_run_id"):
         search_dir = previous
         search_dir.claim()
-        tracker = tracking.SearchTracker.attach(
-            client, serving_uri, previous.state["parent_run_id"]
-        )
+        tracker = SearchTracker.attach(client, serving_uri, previous.state["parent_run_id"])
         for journal in sorted(search_dir.path.glob(JOURNALS)):  # parallel workers' too
             # what the interrupted attempt journaled but never sent
-            if not Outbox(tracker, search_dir.path, journal.name).flush():
+            if not Journal(tracker, search_dir.path, journal.name).flush():
                 raise TrackingError(
                     f"cannot write the pending records of {search_dir.path} to {uri}"
                 )
-        outbox = Outbox(tracker, search_dir.path)
+        outbox = Journal(tracker, search_dir.path)
         tracker.resume()
         log.info("resuming the unfinished search in %s", search_dir.path)
     else:
         search_dir = workspace.new_search_dir(experiment)
         search_dir.claim()
-        tracker = tracking.SearchTracker.start(
+        tracker = SearchTracker.start(
             client,
             serving_uri,
-            tracking.experiment_id(client, experiment.mlflow_experiment, uri),
+            store.experiment_id(client, experiment.mlflow_experiment, uri),
             run_name=f"{experiment.name}-{search_dir.state['stamp']}",
             config=experiment.model_dump(mode="json"),
             data_identity=data.spec.identity(),
             tags={
-                "search.experiment": experiment.name,
-                "search.space": space_name,
-                **({"search.workers": str(parallel.workers)} if parallel else {}),
-                "search.tuner": experiment.tuner.kind,
-                "search.dir": str(search_dir.path.resolve()),
-                **({"search.warm_start": warm_start.source} if warm_start else {}),
+                schema.EXPERIMENT_TAG: experiment.name,
+                schema.SPACE_TAG: space_name,
+                **({schema.WORKERS_TAG: str(parallel.workers)} if parallel else {}),
+                schema.TUNER_TAG: experiment.tuner.kind,
+                schema.DIR_TAG: str(search_dir.path.resolve()),
+                **({schema.WARM_START_TAG: warm_start.source} if warm_start else {}),
             },
         )
         search_dir.save(parent_run_id=tracker.parent_run_id, tracking_uri=uri)
-        outbox = Outbox(tracker, search_dir.path)
+        outbox = Journal(tracker, search_dir.path)
     try:
         result = _search_and_record(
             experiment, data, hypermodel, search_dir, outbox, listeners, warm_start, parallel
@@ -349,15 +350,16 @@ def _best_model(tuner: Any, trial: Any, experiment: Experiment, data: Any) -> An
 
 def _epoch_histories(tracker: Any, recorder: Any) -> None:
     """Workers logged every epoch to MLflow; the chief's report reads them back from there."""
-    skip = {"trial_seconds", "score", "best_epoch"}
+    from search.tracking import reader, schema
+
     try:
         for run in tracker.trial_runs():
             if run.info.status != "FINISHED":
                 continue
-            trial_id = run.data.tags.get("search.trial_id")
-            for name in set(run.data.metrics) - skip:
-                for point in tracker.client.get_metric_history(run.info.run_id, name):
-                    recorder.epoch_ended(trial_id, point.step, {name: point.value})
+            trial_id = run.data.tags.get(schema.TRIAL_ID_TAG)
+            for name in set(run.data.metrics) - schema.SUMMARY_METRICS:
+                for step, value in reader.metric_history(tracker.client, run.info.run_id, name):
+                    recorder.epoch_ended(trial_id, step, {name: value})
     except Exception:
         log.exception("could not read the workers' epochs back for the report")
 
@@ -365,6 +367,7 @@ def _epoch_histories(tracker: Any, recorder: Any) -> None:
 def _record_ended_trials(tuner: Any, outbox: Any) -> None:
     """Trials the reloaded project says ended but MLflow does not: a kill landed between
     keras-tuner saving a trial's end and its record being journaled. Recorded now."""
+    from search.tracking.schema import TRIAL_ID_TAG
     from search.tuning.events import outcome_of
 
     ended = {"COMPLETED", "FAILED"}
@@ -372,7 +375,7 @@ def _record_ended_trials(tuner: Any, outbox: Any) -> None:
     if not trials:
         return
     in_mlflow = {
-        run.data.tags.get("search.trial_id")
+        run.data.tags.get(TRIAL_ID_TAG)
         for run in outbox.tracker.trial_runs()
         if run.info.status in ("FINISHED", "FAILED")
     }

@@ -2,6 +2,8 @@
 
 Layout: <output_dir>/<experiment>/<YYYYmmdd-HHMMSS>/{tuner/, state.json, best.yaml}, and
 <output_dir>/<experiment>/best.yaml, a copy of the latest finished search's best config.
+A `search train` run keeps its journal and model files in
+<output_dir>/<experiment>/train-<YYYYmmdd-HHMMSS>/{state.json, tracking-journal.jsonl, ...}.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from search.errors import ConfigError, SearchError
 from search.experiment import Experiment
 
 LOCK = ".lock"
+STATE = "state.json"
+TRAIN_PREFIX = "train-"  # a `search train` directory, never a search to resume
+TRAIN_KIND = "train"  # the `kind` in a training directory's state
 
 
 def config_fingerprint(experiment: Experiment) -> str:
@@ -92,15 +97,44 @@ def unfinished(experiment: Experiment) -> SearchDir | None:
     root = experiment_root(experiment)
     if not root.is_dir():
         return None
-    searches = sorted(p for p in root.iterdir() if (p / "state.json").is_file())
+    searches = search_dirs(root)
     if not searches or is_running(searches[-1]):
         return None
     latest = searches[-1]
-    state = json.loads((latest / "state.json").read_text())
+    state = read_state(latest)
     same_space = state.get("fingerprint") == config_fingerprint(experiment)
     if state.get("status") == "finished" or not same_space:
         return None
     return SearchDir(latest, state)
+
+
+def search_dirs(root: Path) -> list[Path]:
+    """The searches under an experiment's root, oldest first."""
+    return sorted(
+        p for p in root.iterdir() if (p / STATE).is_file() and not p.name.startswith(TRAIN_PREFIX)
+    )
+
+
+def tracked_dirs(root: Path) -> list[Path]:
+    """Every directory under an experiment's root that keeps tracking records: its searches
+    and its training runs."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if (p / STATE).is_file())
+
+
+def new_train_dir(experiment: Experiment, **state: Any) -> SearchDir:
+    """A new directory for one `search train` run, its state saved (`kind: train`)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    train_dir = SearchDir(_unique_dir(experiment_root(experiment), f"{TRAIN_PREFIX}{stamp}"), {})
+    train_dir.save(kind=TRAIN_KIND, status="running", stamp=stamp, **state)
+    return train_dir
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    """A search or training directory's state."""
+    state: dict[str, Any] = json.loads((path / STATE).read_text())
+    return state
 
 
 def is_running(path: Path) -> bool:
@@ -119,15 +153,19 @@ def is_running(path: Path) -> bool:
 def new_search_dir(experiment: Experiment) -> SearchDir:
     """A new search directory (unique even when two searches start the same second)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    experiment_root(experiment).mkdir(parents=True, exist_ok=True)
-    path, suffix = experiment_root(experiment) / stamp, 1
+    search_dir = SearchDir(_unique_dir(experiment_root(experiment), stamp), {})
+    search_dir.save(status="running", fingerprint=config_fingerprint(experiment), stamp=stamp)
+    return search_dir
+
+
+def _unique_dir(root: Path, name: str) -> Path:
+    """`root/name`, made now; `name-2`, `-3`... when another process made it the same second."""
+    root.mkdir(parents=True, exist_ok=True)
+    path, suffix = root / name, 1
     while True:
         try:
             path.mkdir()
-            break
+            return path
         except FileExistsError:
             suffix += 1
-            path = experiment_root(experiment) / f"{stamp}-{suffix}"
-    search_dir = SearchDir(path, {})
-    search_dir.save(status="running", fingerprint=config_fingerprint(experiment), stamp=stamp)
-    return search_dir
+            path = root / f"{name}-{suffix}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from search.tracking_server import TrackingServer, free_port
+from search.tracking.server import TrackingServer, free_port
 
 __all__ = ["MlflowServer", "free_port"]
 

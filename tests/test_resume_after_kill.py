@@ -34,7 +34,7 @@ def wait_for_journal(directory: Path, wanted, process, limit: float = 300) -> No
                     record = json.loads(line)
                 except json.JSONDecodeError:
                     continue
-                if "method" in record and wanted(record):
+                if "op" in record and wanted(record):
                     return
         time.sleep(0.02)
     raise AssertionError("the search never reached the moment to interrupt it")
@@ -82,7 +82,11 @@ def test_sigkill_mid_trial_then_run_again_resumes_with_every_trial_once(
         # The second trial has finished its first epoch: it is mid-training now.
         wait_for_journal(
             tmp_path / "runs",
-            lambda r: r["method"] == "epoch_ended" and r["args"][:2] == ["1", 0],
+            lambda r: (
+                r["op"] == "epoch_ended"
+                and r["data"]["trial_id"] == "1"
+                and r["data"]["epoch"] == 0
+            ),
             search,
         )
         search.send_signal(signal.SIGKILL)

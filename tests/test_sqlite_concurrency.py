@@ -10,7 +10,7 @@ from tests.conftest import REPO
 
 OPEN_AND_LOG = """
 import sys
-from search.tracking import connect, experiment_id
+from search.tracking.store import connect, experiment_id
 uri = sys.argv[1]
 client = connect(uri)
 run = client.create_run(experiment_id(client, "shared", uri))

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from search.cli import main
-from search.outbox import JOURNAL, pending_records
+from search.tracking.journal import JOURNAL, pending_records
 from tests.mlflow_server import MlflowServer, free_port
 from tests.test_resume_after_kill import runs_by_kind, start_search, wait_for_journal
 
@@ -38,7 +38,11 @@ def test_server_stopped_mid_search_then_synced_holds_every_trial_once(
         search = start_search(args, tmp_path / "search.log")
         wait_for_journal(
             tmp_path / "runs",
-            lambda r: r["method"] == "epoch_ended" and r["args"][:2] == ["0", 0],
+            lambda r: (
+                r["op"] == "epoch_ended"
+                and r["data"]["trial_id"] == "0"
+                and r["data"]["epoch"] == 0
+            ),
             search,
         )
         server.stop()  # the first trial is training; MLflow goes away

@@ -101,16 +101,10 @@ def tracking_uri_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def open_store(tracking_uri: str | None) -> tuple[Any, str]:
-    """An MlflowClient on the resolved store, which must exist (reading never creates one)."""
+    """A client on the resolved store, which must exist (reading never creates one)."""
     from search.quiet import import_tensorflow_quietly
 
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    import_tensorflow_quietly()  # search.tracking imports keras
-    from search import tracking
-    from search.errors import ConfigError
+    import_tensorflow_quietly()  # reading back a run may load keras
+    from search.tracking.store import open_existing
 
-    uri = tracking.resolve_tracking_uri(tracking_uri)
-    missing = uri.startswith("sqlite:///") and not os.path.exists(uri.removeprefix("sqlite:///"))
-    if missing:
-        raise ConfigError(f"no MLflow store at {uri}: run a search first, or pass --tracking-uri")
-    return tracking.connect(uri), uri
+    return open_existing(tracking_uri)

@@ -204,7 +204,8 @@ def _quiet_dataset_bars() -> None:
 
 
 def _report(result: Any) -> None:
-    from search.tracking import ui_command
+    from search.tracking.schema import CHAMPION
+    from search.tracking.store import ui_command
 
     out = click.echo
     score = "n/a" if result.best_score is None else f"{result.best_score:.4f}"
@@ -222,7 +223,7 @@ def _report(result: Any) -> None:
         out(f"registered model:  pending ({result.pending_records} tracking records not written)")
     else:
         out(
-            f"registered model:  models:/{result.registered_model}@champion "
+            f"registered model:  models:/{result.registered_model}@{CHAMPION} "
             f"(version {result.model_version})"
         )
     out(f"best config:       {result.best_config_path}")

@@ -1,4 +1,5 @@
-"""`search sync`: writes the tracking records a search kept while MLflow was unreachable."""
+"""`search sync`: writes the tracking records a search or a training run kept while MLflow was
+unreachable."""
 
 from __future__ import annotations
 
@@ -14,16 +15,18 @@ from search.cli.common import debug_option, setup_logging, user_errors
 @click.option("--output-dir", help="Override output_dir when TARGET is an experiment.")
 @debug_option
 def sync(target: str, output_dir: str | None, debug: bool) -> None:
-    """Write pending MLflow records of TARGET: a search directory, or an experiment's searches."""
+    """Write pending MLflow records of TARGET: a search or training directory, or an experiment's
+    searches and training runs."""
     setup_logging(False)
     with user_errors(debug):
         from search.errors import SearchError
-        from search.outbox import sync_search
+        from search.tracking.sync import sync_directory
+        from search.workspace import read_state
 
         directories = _search_dirs(target, output_dir)
         left = 0
         for directory in directories:
-            written, pending = sync_search(directory)
+            written, pending = sync_directory(directory, read_state(directory))
             left += pending
             click.echo(f"{directory}: {written} records written, {pending} pending")
         if left:
@@ -31,19 +34,20 @@ def sync(target: str, output_dir: str | None, debug: bool) -> None:
 
 
 def _search_dirs(target: str, output_dir: str | None) -> list[Path]:
-    """TARGET itself when it is a search directory, else every search of the experiment."""
+    """TARGET itself when it is a search or training directory, else every one of the
+    experiment."""
     from search.errors import ConfigError
     from search.experiment import load_experiment
-    from search.workspace import experiment_root
+    from search.workspace import STATE, experiment_root, tracked_dirs
 
     path = Path(target)
-    if (path / "state.json").is_file():
+    if (path / STATE).is_file():
         return [path]
     if path.is_dir():
-        raise ConfigError(f"{path} is not a search directory (it has no state.json)")
+        raise ConfigError(f"{path} is not a search directory (it has no {STATE})")
     experiment = load_experiment(target).with_overrides(output_dir=output_dir)
     root = experiment_root(experiment)
-    found = sorted(p for p in root.glob("*") if (p / "state.json").is_file())
+    found = tracked_dirs(root)
     if not found:
         raise ConfigError(f"no search of experiment '{experiment.name}' under {root}")
     return found

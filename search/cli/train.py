@@ -13,6 +13,7 @@ from search.cli.common import (
     tracking_uri_option,
     user_errors,
 )
+from search.tracking.schema import CHAMPION, RETRAINED
 
 
 @click.command()
@@ -27,8 +28,12 @@ from search.cli.common import (
 )
 @click.option("--data-dir", help="TFDS data directory [default: the source's].")
 @click.option("--model-name", help="Registered model name [default: the source's].")
-@click.option("--alias", default="retrained", help="Alias set on the new model version.")
-@click.option("--champion", is_flag=True, help="Also move the alias `champion` to the new version.")
+@click.option(
+    "--alias", default=RETRAINED, show_default=True, help="Alias set on the new model version."
+)
+@click.option(
+    "--champion", is_flag=True, help=f"Also move the alias `{CHAMPION}` to the new version."
+)
 @tracking_uri_option
 @click.option("--verbose", "-v", is_flag=True, help="Debug logging on stderr.")
 @debug_option
@@ -50,7 +55,9 @@ def train(
 
     SOURCE is an experiment YAML with every hyperparameter fixed (see `search export`), an
     experiment name (its latest finished search's best trial), a search, trial or training
-    run id, or models:/NAME@ALIAS.
+    run id, or models:/NAME@ALIAS. Early stopping and the NaN-loss guard apply as in a
+    trial; while MLflow is unreachable the records wait in the training directory for
+    `search sync`.
     """
     setup_logging(verbose)
     with user_errors(debug):
@@ -59,7 +66,7 @@ def train(
         import_tensorflow_quietly()
         from search.reuse.sources import is_file_reference, resolve_source
         from search.reuse.train import TrainOptions, check_alias, train_from_source
-        from search.tracking import resolve_tracking_uri
+        from search.tracking.store import resolve_tracking_uri
 
         check_alias(alias)
         if is_file_reference(source):  # the store is opened (or made) once the file is valid
@@ -84,7 +91,7 @@ def _report(result: Any) -> None:
     out = click.echo
     source = result.source
     training = result.experiment.training
-    out(f"trained run id:    {result.run_id}")
+    out(f"trained run id:    {result.run_id or 'pending'}")
     out(f"source:            {source.reference} ({source.describe()})")
     out(
         f"training:          {training.epochs} epochs, seed {result.experiment.tuner.seed}, "
@@ -104,4 +111,13 @@ def _report(result: Any) -> None:
     for name, value in result.hyperparameters.items():
         out(f"  {name}: {value}")
     aliases = ", ".join(f"models:/{result.registered_model}@{a}" for a in result.aliases)
-    out(f"registered model:  {aliases} (version {result.model_version})")
+    if result.pending_records:
+        out(f"registered model:  pending ({result.pending_records} tracking records not written)")
+        click.echo(
+            f"warning: MLflow at {result.tracking_uri} was unreachable; "
+            f"{result.pending_records} records wait in {result.train_dir}; write them with: "
+            f"search sync {result.train_dir}",
+            err=True,
+        )
+    else:
+        out(f"registered model:  {aliases} (version {result.model_version})")

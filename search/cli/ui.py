@@ -25,8 +25,8 @@ def ui(tracking_uri: str | None, host: str, port: int, debug: bool) -> None:
         from search.quiet import import_tensorflow_quietly
         from search.reuse.ui import check_port_free, serve, server_command, url
 
-        import_tensorflow_quietly()  # search.tracking imports keras
-        from search.tracking import resolve_tracking_uri
+        import_tensorflow_quietly()  # quiet, should anything below load TensorFlow
+        from search.tracking.store import resolve_tracking_uri
 
         uri = resolve_tracking_uri(tracking_uri)
         command = server_command(uri, host, port)

@@ -43,8 +43,7 @@ def run_chief(
     from search.distributed.oracle_server import OracleServer
     from search.distributed.placement import placements
     from search.distributed.supervisor import LocalWorkers
-    from search.tracking import ORACLE_PORT_TAG
-    from search.tracking_server import free_port
+    from search.tracking.server import free_port
 
     worker_tracking_uri = tracker.uri
     port = parallel.port or free_port(parallel.host)
@@ -53,7 +52,7 @@ def run_chief(
         tuner.oracle, parallel.host, port, listeners, experiment.tuner.max_seconds
     ).start()
     tuner.save()  # the project on disk before a worker reads it, as keras-tuner's chief does
-    tracker.client.set_tag(tracker.parent_run_id, ORACLE_PORT_TAG, str(port))
+    tracker.set_oracle_port(port)
     workers = None
     if parallel.workers:
         workers = LocalWorkers(

@@ -51,20 +51,24 @@ def run_worker(
 
     The experiment is the chief's own (its parent run's `experiment.yaml`) unless
     `experiment_ref` names one."""
-    from search import tracking
     from search.distributed import silence_debug_print
     from search.experiment import load_experiment
-    from search.outbox import Outbox, worker_journal
     from search.runner import fit_arguments
+    from search.tracking import reader, store
+    from search.tracking.journal import Journal, worker_journal
+    from search.tracking.schema import WORKER_TAG
+    from search.tracking.writer import SearchTracker
     from search.tuning.prepare import prepare
     from search.tuning.tuners import build_tuner
 
     silence_debug_print()
     check_worker_id(spec.worker_id)
     host, port = parse_address(spec.chief)
-    client = tracking.connect(spec.tracking_uri)
+    client = store.connect(spec.tracking_uri)
     parent = spec.parent_run_id or find_parent(client, port, spec.wait_seconds)
-    experiment = load_experiment(experiment_ref) if experiment_ref else experiment_of(parent)
+    experiment = (
+        load_experiment(experiment_ref) if experiment_ref else experiment_of(client, parent)
+    )
     experiment = experiment.with_overrides(**{"dataset.data_dir": data_dir})
     os.environ.update(
         KERASTUNER_TUNER_ID=spec.worker_id,
@@ -72,12 +76,12 @@ def run_worker(
         KERASTUNER_ORACLE_PORT=str(port),
     )
     data, hypermodel = prepare(experiment)
-    check_same_data(client.get_run(parent).data.params, data.spec.identity())
-    tracker = tracking.SearchTracker.attach(client, spec.tracking_uri, parent)
-    tracker.trial_tags = {tracking.WORKER_TAG: spec.worker_id}
+    check_same_data(reader.get_run(client, parent).data.params, data.spec.identity())
+    tracker = SearchTracker.attach(client, spec.tracking_uri, parent)
+    tracker.trial_tags = {WORKER_TAG: spec.worker_id}
     directory = spec.project_dir or project_dir_for(client, parent, experiment)
     directory.mkdir(parents=True, exist_ok=True)
-    outbox = Outbox(tracker, directory, worker_journal(spec.worker_id))
+    outbox = Journal(tracker, directory, worker_journal(spec.worker_id))
     outbox.flush()
     for trial_id in tracker.kill_dangling(worker=spec.worker_id):
         log.info("trial %s: this worker's earlier attempt marked KILLED", trial_id)
@@ -110,16 +114,15 @@ def check_same_data(chief: dict[str, str], here: dict[str, str]) -> None:
             )
 
 
-def experiment_of(parent_run_id: str) -> Experiment:
+def experiment_of(client: Any, parent_run_id: str) -> Experiment:
     """The experiment exactly as the chief resolved it (overrides included), from its run."""
-    import mlflow
-    import yaml
-
     from search.experiment import validate_experiment
+    from search.tracking import reader
 
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    text = mlflow.artifacts.load_text(f"runs:/{parent_run_id}/experiment.yaml")
-    return validate_experiment(yaml.safe_load(text), source=f"run {parent_run_id}")
+    config = reader.experiment_config(client, parent_run_id)
+    if not isinstance(config, dict):
+        raise TrackingError(f"search run {parent_run_id} has no experiment config to train from")
+    return validate_experiment(config, source=f"run {parent_run_id}")
 
 
 class _TrialShare:
@@ -148,19 +151,13 @@ class _TrialShare:
 
 def find_parent(client: Any, port: int, wait_seconds: float) -> str:
     """The running search whose chief serves on `port`: a worker may start before its chief."""
-    from search.tracking import ORACLE_PORT_TAG
+    from search.tracking import reader
 
     deadline = time.monotonic() + wait_seconds
     while True:
-        ids = [e.experiment_id for e in client.search_experiments()]
-        runs = client.search_runs(
-            ids,
-            filter_string=f"tags.`{ORACLE_PORT_TAG}` = '{port}' and attributes.status = 'RUNNING'",
-            order_by=["attributes.start_time DESC"],
-            max_results=1,
-        )
-        if runs:
-            return str(runs[0].info.run_id)
+        found = reader.search_by_oracle_port(client, port)
+        if found is not None:
+            return found
         if time.monotonic() > deadline:
             raise TrackingError(
                 f"no running search with its chief on port {port} in {client.tracking_uri} "
@@ -171,7 +168,10 @@ def find_parent(client: Any, port: int, wait_seconds: float) -> str:
 
 def project_dir_for(client: Any, parent_run_id: str, experiment: Experiment) -> Path:
     """The chief's search directory when this host shares it, else a local one per search."""
-    shared = client.get_run(parent_run_id).data.tags.get("search.dir")
+    from search.tracking import reader
+    from search.tracking.schema import DIR_TAG
+
+    shared = reader.get_run(client, parent_run_id).data.tags.get(DIR_TAG)
     if shared and (Path(shared) / "state.json").is_file() and os.access(shared, os.W_OK):
         return Path(shared)
     local = Path(experiment.output_dir) / experiment.name / f"worker-{parent_run_id[:12]}"

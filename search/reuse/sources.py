@@ -8,21 +8,16 @@ the same references:
 - `models:/NAME@ALIAS` or `models:/NAME/VERSION`: the run that logged that model version;
 - a YAML path: an experiment file whose hyperparameters are all fixed (e.g. from `export`).
 
-Reading goes through `MlflowClient` directly; the records it reads are those `tracking.py`
-writes (tags `search.kind`, `search.trial_id`, artifacts `experiment.yaml`,
-`best_hyperparameters.yaml`, params = hyperparameters).
+Reading goes through `search.tracking.reader`; the records it reads are those the tracking
+writers write (their names in `search.tracking.schema`; params = hyperparameters).
 """
 
 from __future__ import annotations
 
 import ast
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from search.errors import ConfigError, SearchError
 from search.experiment import (
@@ -31,11 +26,21 @@ from search.experiment import (
     load_experiment,
     validate_experiment,
 )
+from search.tracking import reader
+from search.tracking.schema import (
+    EXPERIMENT_YAML,
+    KIND,
+    PARENT_TAG,
+    REGISTERED_MODEL_TAG,
+    SEARCH,
+    SOURCE_SEARCH_TAG,
+    STATUS_TAG,
+    TRAIN,
+    TRIAL,
+)
 
 RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 MODEL_URI = re.compile(r"^models:/(?P<name>[^@/]+)(?:@(?P<alias>[^/]+)|/(?P<version>\d+))$")
-PARENT_TAG = "mlflow.parentRunId"
-TRAIN_PARAM_PREFIX = "train."  # training settings of a `search train` run, not hyperparameters
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def resolve_source(reference: str, client: Any = None) -> Source:
     if reference.startswith("models:/"):
         run = _model_run(client, reference)
     elif RUN_ID.match(reference):
-        run = get_run(client, reference)
+        run = reader.get_run(client, reference)
     else:
         run = latest_search(client, reference)
     return _from_run(client, run, reference)
@@ -85,26 +90,15 @@ def find_search_run(client: Any, reference: str) -> Any:
     """The parent run of a search: named by experiment, by its id, or by one of its trials."""
     if not RUN_ID.match(reference):
         return latest_search(client, reference)
-    run = get_run(client, reference)
-    kind = run.data.tags.get("search.kind")
-    if kind == "trial":
-        return get_run(client, run.data.tags[PARENT_TAG])
-    if kind != "search":
+    run = reader.get_run(client, reference)
+    kind = run.data.tags.get(KIND)
+    if kind == TRIAL:
+        return reader.parent_of(client, run)
+    if kind != SEARCH:
         raise ConfigError(
-            f"run {reference} is not a search (its search.kind tag is {kind or 'missing'})"
+            f"run {reference} is not a search (its {KIND} tag is {kind or 'missing'})"
         )
     return run
-
-
-def get_run(client: Any, run_id: str) -> Any:
-    from mlflow.exceptions import MlflowException
-
-    try:
-        return client.get_run(run_id)
-    except MlflowException:
-        raise ConfigError(
-            f"no MLflow run '{run_id}' in the tracking store at {client.tracking_uri}"
-        ) from None
 
 
 def latest_search(client: Any, name: str) -> Any:
@@ -114,23 +108,18 @@ def latest_search(client: Any, name: str) -> Any:
     known = available_experiments()
     if name in known:
         candidates.insert(0, load_experiment(name).mlflow_experiment)
-    found = next((e for e in map(client.get_experiment_by_name, candidates) if e is not None), None)
+    found = reader.find_experiment(client, candidates)
     if found is None:
-        names = sorted(e.name for e in client.search_experiments() if e.name != "Default")
+        names = reader.experiment_names(client)
         raise ConfigError(
             f"no MLflow experiment '{name}' in the tracking store at {client.tracking_uri} "
             f"(it has: {', '.join(names) or 'none'}); name an experiment, a run id, "
             "a models:/NAME@ALIAS URI or a YAML file"
         )
-    runs = client.search_runs(
-        [found.experiment_id],
-        filter_string="tags.`search.kind` = 'search' and attributes.status = 'FINISHED'",
-        order_by=["attributes.start_time DESC"],
-        max_results=1,
-    )
-    if not runs:
+    run = reader.latest_finished_search(client, found.experiment_id)
+    if run is None:
         raise ConfigError(f"MLflow experiment '{found.name}' has no finished search yet")
-    return runs[0]
+    return run
 
 
 def parse_param(text: str) -> Any:
@@ -169,42 +158,19 @@ def _from_file(reference: str) -> Source:
 
 
 def _model_run(client: Any, uri: str) -> Any:
-    from mlflow.exceptions import MlflowException
-
     match = MODEL_URI.match(uri)
     if match is None:
         raise ConfigError(f"model URI '{uri}' must look like models:/NAME@ALIAS or models:/NAME/N")
-    name, alias, version = match["name"], match["alias"], match["version"]
-    try:
-        registered = client.get_registered_model(name)
-    except MlflowException:
-        known = sorted(m.name for m in client.search_registered_models())
-        raise ConfigError(
-            f"no registered model '{name}' (registered: {', '.join(known) or 'none'})"
-        ) from None
-    try:
-        if alias:
-            found = client.get_model_version_by_alias(name, alias)
-        else:
-            found = client.get_model_version(name, version)
-    except MlflowException:
-        which = f"alias '{alias}'" if alias else f"version {version}"
-        aliases = ", ".join(sorted(registered.aliases)) or "none"
-        raise ConfigError(
-            f"registered model '{name}' has no {which} (aliases: {aliases})"
-        ) from None
-    if not found.run_id:
-        raise ConfigError(f"{uri} was not logged by a run, so its hyperparameters are unknown")
-    return get_run(client, found.run_id)
+    return reader.model_version_run(client, uri, match["name"], match["alias"], match["version"])
 
 
 def _from_run(client: Any, run: Any, reference: str) -> Source:
     tags = run.data.tags
-    kind = tags.get("search.kind") or ""
-    read = {"search": _search_values, "trial": _trial_values, "train": _train_values}.get(kind)
+    kind = tags.get(KIND) or ""
+    read = {SEARCH: _search_values, TRIAL: _trial_values, TRAIN: _train_values}.get(kind)
     if read is None:
         raise ConfigError(
-            f"run {run.info.run_id} was not written by `search` (its search.kind tag is "
+            f"run {run.info.run_id} was not written by `search` (its {KIND} tag is "
             f"{kind or 'missing'}); give a search, trial or training run"
         )
     origin, hps, search_run_id, score = read(client, run)
@@ -213,10 +179,10 @@ def _from_run(client: Any, run: Any, reference: str) -> Source:
     return Source(
         reference=reference,
         kind=kind,
-        experiment=origin if kind == "train" else best_experiment(origin, hps),
+        experiment=origin if kind == TRAIN else best_experiment(origin, hps),
         hyperparameters=dict(hps),
-        mlflow_experiment=client.get_experiment(run.info.experiment_id).name,
-        registered_model=tags.get("search.registered_model", origin.registered_model),
+        mlflow_experiment=reader.experiment_name(client, run.info.experiment_id),
+        registered_model=tags.get(REGISTERED_MODEL_TAG, origin.registered_model),
         run_id=run.info.run_id,
         search_run_id=search_run_id,
         score=run.data.metrics.get(score),
@@ -230,7 +196,7 @@ Recorded = tuple[Experiment, dict[str, Any], str | None, str]
 
 def _search_values(client: Any, run: Any) -> Recorded:
     run_id = run.info.run_id
-    hps = _artifact_yaml(client, run_id, "best_hyperparameters.yaml")
+    hps = reader.best_hyperparameters(client, run_id)
     if not isinstance(hps, dict) or not hps:
         raise ConfigError(
             f"search run {run_id} has no best trial recorded (status {run.info.status})"
@@ -239,7 +205,7 @@ def _search_values(client: Any, run: Any) -> Recorded:
 
 
 def _trial_values(client: Any, run: Any) -> Recorded:
-    status = run.data.tags.get("search.status", run.info.status)
+    status = run.data.tags.get(STATUS_TAG, run.info.status)
     if status != "COMPLETED":
         raise ConfigError(f"trial run {run.info.run_id} did not complete (status {status})")
     hps = {k: parse_param(v) for k, v in run.data.params.items()}
@@ -249,23 +215,13 @@ def _trial_values(client: Any, run: Any) -> Recorded:
 
 def _train_values(client: Any, run: Any) -> Recorded:
     """A training run logs its fixed experiment and typed hyperparameters as artifacts."""
-    hps = _artifact_yaml(client, run.info.run_id, "hyperparameters.yaml") or {}
-    search_run_id = run.data.tags.get("search.source_search")
+    hps = reader.trained_hyperparameters(client, run.info.run_id) or {}
+    search_run_id = run.data.tags.get(SOURCE_SEARCH_TAG)
     return _config(client, run.info.run_id), hps, search_run_id, "score"
 
 
 def _config(client: Any, run_id: str) -> Experiment:
-    data = _artifact_yaml(client, run_id, "experiment.yaml")
+    data = reader.experiment_config(client, run_id)
     if not isinstance(data, dict):
-        raise SearchError(f"run {run_id} has no experiment.yaml artifact to rebuild its config")
-    return validate_experiment(data, source=f"experiment.yaml of run {run_id}")
-
-
-def _artifact_yaml(client: Any, run_id: str, path: str) -> Any:
-    """A YAML artifact of the run, or None when the run has no such artifact."""
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            local = client.download_artifacts(run_id, path, tmp)
-        except Exception:  # missing artifact: the stores raise different exception types
-            return None
-        return yaml.safe_load(Path(local).read_text())
+        raise SearchError(f"run {run_id} has no {EXPERIMENT_YAML} artifact to rebuild its config")
+    return validate_experiment(data, source=f"{EXPERIMENT_YAML} of run {run_id}")

@@ -1,31 +1,26 @@
 """Trains one model from fixed hyperparameters, through the same pieces a search trial uses.
 
 Same dataset loading, same `SpaceHyperModel` (every hyperparameter fixed by the source's
-experiment), same input pipelines and seed; the run is recorded in the source's MLflow
-experiment with tags that link it back (`search.source`, `search.source_run_id`), and its
-model is registered under the source's model name with the alias `retrained` (`champion`
-moves only when asked).
+experiment), same input pipelines, seed, early stopping and non-finite-loss guard; the run is
+recorded in the source's MLflow experiment with tags that link it back, through a journal in a
+training directory (`<output_dir>/<experiment>/train-<stamp>/`) so that a tracking outage
+loses nothing (`search sync` writes what waited). Its model is registered under the source's
+model name with the alias `retrained` (`champion` moves only when asked).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import keras
-import yaml
-
 from search.errors import ConfigError
 from search.experiment import Experiment
-from search.reuse.sources import TRAIN_PARAM_PREFIX, Source
+from search.reuse.sources import Source
+from search.tracking.schema import BEST_EPOCH, RETRAINED, SCORE, TEST_PREFIX
 
 log = logging.getLogger(__name__)
-
-RETRAINED = "retrained"
-CHAMPION = "champion"
 
 
 @dataclass(frozen=True)
@@ -58,6 +53,8 @@ class TrainResult:
     model_version: str
     aliases: list[str] = field(default_factory=list)
     tracking_uri: str = ""
+    train_dir: str = ""
+    pending_records: int = 0  # tracking records MLflow did not take yet (`search sync`)
 
 
 def check_alias(alias: str) -> None:
@@ -77,6 +74,9 @@ def train_from_source(
 
     Nothing is written (not even a new MLflow store) until every input has been checked.
     """
+    import keras
+
+    from search.reuse.train_record import TrainRecord
     from search.tuning.prepare import prepare
 
     check_alias(options.alias)
@@ -92,20 +92,46 @@ def train_from_source(
     keras.backend.clear_session()
     keras.utils.set_random_seed(experiment.tuner.seed)
     model, values = build_fixed(hypermodel)
-    from search import tracking
+    record = TrainRecord.open(uri, source, experiment, values, options)
+    return record.guard(
+        lambda: _train_and_record(record, source, experiment, model, values, data, options)
+    )
 
-    client = tracking.connect(uri)
-    run_id = _start_run(client, uri, source, experiment, values, options)
-    try:
-        return _fit_and_record(
-            client, uri, run_id, source, experiment, model, values, data, options
-        )
-    except KeyboardInterrupt:
-        client.set_terminated(run_id, status="KILLED")
-        raise
-    except BaseException:
-        client.set_terminated(run_id, status="FAILED")
-        raise
+
+def _train_and_record(
+    record: Any,
+    source: Source,
+    experiment: Experiment,
+    model: Any,
+    values: dict[str, Any],
+    data: Any,
+    options: TrainOptions,
+) -> TrainResult:
+    trained = _train_and_evaluate(experiment, model, data, options, record)
+    curve, best_epoch = trained["curve"], trained["best_epoch"]
+    score = float(curve[best_epoch]) if curve and best_epoch is not None else None
+    metrics = {f"{TEST_PREFIX}{k}": v for k, v in trained["test_metrics"].items()}
+    if score is not None:
+        metrics.update({SCORE: score, BEST_EPOCH: float(best_epoch)})
+    saved = record.finish(metrics, model, trained["test"])
+    return TrainResult(
+        run_id=saved.run_id,
+        source=source,
+        experiment=experiment,
+        hyperparameters=values,
+        objective=trained["objective"],
+        validation_score=score,
+        final_validation=float(curve[-1]) if curve else None,
+        best_epoch=best_epoch,
+        test_metrics=trained["test_metrics"],
+        model_uri=saved.model_uri,
+        registered_model=saved.registered_model,
+        model_version=saved.model_version,
+        aliases=saved.aliases,
+        tracking_uri=saved.tracking_uri,
+        train_dir=saved.train_dir,
+        pending_records=saved.pending_records,
+    )
 
 
 def build_fixed(hypermodel: Any) -> tuple[Any, dict[str, Any]]:
@@ -134,64 +160,11 @@ def build_fixed(hypermodel: Any) -> tuple[Any, dict[str, Any]]:
     return model, dict(hp.values)
 
 
-def _start_run(
-    client: Any,
-    uri: str,
-    source: Source,
-    experiment: Experiment,
-    values: dict[str, Any],
-    options: TrainOptions,
-) -> str:
-    from search import tracking
-
-    tags = {
-        "search.kind": "train",
-        "search.source": source.reference,
-        "search.source_kind": source.kind,
-        "search.experiment": experiment.name,
-        "search.space": experiment.space.name,
-        "search.registered_model": options.model_name or source.registered_model,
-    }
-    if source.run_id:
-        tags["search.source_run_id"] = source.run_id
-    if source.search_run_id:
-        tags["search.source_search"] = source.search_run_id
-    run = client.create_run(
-        tracking.experiment_id(client, source.mlflow_experiment, uri),
-        run_name=f"train-{experiment.name}-{time.strftime('%Y%m%d-%H%M%S')}",
-        tags=tags,
-    )
-    run_id = str(run.info.run_id)
-    training = {
-        "epochs": experiment.training.epochs,
-        "seed": experiment.tuner.seed,
-        "batch_size": experiment.training.batch_size,
-        "with_validation": options.with_validation,
-    }
-    params = {k: str(v) for k, v in values.items()}
-    params.update({f"{TRAIN_PARAM_PREFIX}{k}": str(v) for k, v in training.items()})
-    _log_params(client, run_id, params)
-    client.log_text(run_id, experiment.to_yaml(), "experiment.yaml")
-    client.log_text(run_id, yaml.safe_dump(values, sort_keys=False), "hyperparameters.yaml")
-    if source.score is not None:
-        client.log_metric(run_id, "source_score", source.score)
-    return run_id
-
-
-def _fit_and_record(
-    client: Any,
-    uri: str,
-    run_id: str,
-    source: Source,
-    experiment: Experiment,
-    model: Any,
-    values: dict[str, Any],
-    data: Any,
-    options: TrainOptions,
-) -> TrainResult:
-    from search import tracking
+def _train_and_evaluate(
+    experiment: Experiment, model: Any, data: Any, options: TrainOptions, record: Any
+) -> dict[str, Any]:
+    """Fits on train (+validation when asked), scores the best epoch, evaluates on test."""
     from search.data.pipeline import evaluation_pipeline, training_pipeline
-    from search.data.text import model_sample
 
     training, seed = experiment.training, experiment.tuner.seed
     sizes = data.spec.split_sizes
@@ -206,15 +179,7 @@ def _fit_and_record(
     else:
         train = training_pipeline(data.train, training.batch_size, seed, sizes["train"])
         validation = evaluation_pipeline(data.validation, training.batch_size)
-    started = time.monotonic()
-    history = model.fit(
-        train,
-        validation_data=validation,
-        epochs=training.epochs,
-        callbacks=[EpochsToMlflow(client, run_id)],
-        verbose=0,
-    )
-    log.info("training took %.1fs", time.monotonic() - started)
+    history = _fit(model, train, validation, experiment, record.epoch_callback())
     objective = experiment.tuner.objective
     curve = history.history.get(objective.name) if validation is not None else None
     best_epoch = None
@@ -225,66 +190,31 @@ def _fit_and_record(
     test_metrics = {
         k: float(v) for k, v in model.evaluate(test, verbose=0, return_dict=True).items()
     }
-    metrics = {f"test_{k}": v for k, v in test_metrics.items()}
-    if curve and best_epoch is not None:
-        metrics.update(score=float(curve[best_epoch]), best_epoch=float(best_epoch))
-    client.log_batch(run_id, metrics=_metrics(metrics))
-    registered = options.model_name or source.registered_model
-    sample = model_sample(next(iter(test.take(1)))[0].numpy()[:8])
-    model_uri, version = tracking.log_keras_model(run_id, model, sample, registered)
-    aliases = [
-        options.alias,
-        *([CHAMPION] if options.champion and options.alias != CHAMPION else []),
-    ]
-    for alias in aliases:
-        client.set_registered_model_alias(registered, alias, version)
-    client.set_terminated(run_id, status="FINISHED")
-    return TrainResult(
-        run_id=run_id,
-        source=source,
-        experiment=experiment,
-        hyperparameters=values,
-        objective=objective.name,
-        validation_score=float(curve[best_epoch]) if curve and best_epoch is not None else None,
-        final_validation=float(curve[-1]) if curve else None,
-        best_epoch=best_epoch,
-        test_metrics=test_metrics,
-        model_uri=model_uri,
-        registered_model=registered,
-        model_version=version,
-        aliases=aliases,
-        tracking_uri=uri,
+    return {
+        "objective": objective.name,
+        "curve": curve,
+        "best_epoch": best_epoch,
+        "test_metrics": test_metrics,
+        "test": test,
+    }
+
+
+def _fit(model: Any, train: Any, validation: Any, experiment: Experiment, relay: Any) -> Any:
+    """`model.fit` with what a trial's fit gets: early stopping (with a validation split), the
+    non-finite-loss guard, the epoch relay to tracking."""
+    import time
+
+    from search.runner import _callbacks
+    from search.tuning.events import NonFiniteLossGuard
+
+    stopping = _callbacks(experiment) if validation is not None else []
+    started = time.monotonic()
+    history = model.fit(
+        train,
+        validation_data=validation,
+        epochs=experiment.training.epochs,
+        callbacks=[*stopping, NonFiniteLossGuard(), relay],
+        verbose=0,
     )
-
-
-def _log_params(client: Any, run_id: str, params: dict[str, str]) -> None:
-    from mlflow.entities import Param
-
-    items = [Param(k, v) for k, v in params.items()]
-    for start in range(0, len(items), 100):  # MLflow takes at most 100 params a request
-        client.log_batch(run_id, params=items[start : start + 100])
-
-
-def _metrics(values: dict[str, float], step: int = 0) -> list[Any]:
-    from mlflow.entities import Metric
-
-    now = int(time.time() * 1000)
-    return [Metric(k, float(v), now, step) for k, v in values.items()]
-
-
-class EpochsToMlflow(keras.callbacks.Callback):
-    """Every epoch's metrics on the training run at `step=epoch`, like a trial's."""
-
-    def __init__(self, client: Any, run_id: str) -> None:
-        super().__init__()
-        self.client = client
-        self.run_id = run_id
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        numbers = {}
-        for name, value in (logs or {}).items():
-            try:
-                numbers[name] = float(value)
-            except (TypeError, ValueError):
-                continue
-        self.client.log_batch(self.run_id, metrics=_metrics(numbers, epoch))
+    log.info("training took %.1fs", time.monotonic() - started)
+    return history

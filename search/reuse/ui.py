@@ -7,8 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
-from pathlib import Path
 
 from search.errors import ConfigError
 
@@ -17,15 +15,13 @@ def server_command(uri: str, host: str, port: int) -> list[str]:
     """`mlflow server` on the store `uri` (new experiments' artifacts beside a SQLite file)."""
     if uri.startswith(("http://", "https://")):
         raise ConfigError(f"the tracking store {uri} is already a server: open it in a browser")
-    command = [sys.executable, "-m", "mlflow", "server", "--backend-store-uri", uri]
-    if uri.startswith("sqlite:///"):
-        database = Path(uri.removeprefix("sqlite:///"))
-        if not database.is_file():
-            raise ConfigError(
-                f"no MLflow store at {uri}: run a search first, or pass --tracking-uri"
-            )
-        command += ["--artifacts-destination", str(database.parent / "mlruns")]
-    return command + ["--host", host, "--port", str(port), "--workers", "1"]
+    from search.tracking import server, store
+
+    database = store.sqlite_path(uri)
+    if database is not None and not database.is_file():
+        raise ConfigError(f"no MLflow store at {uri}: run a search first, or pass --tracking-uri")
+    artifacts = database.parent / "mlruns" if database is not None else None
+    return server.server_command(uri, host, port, artifacts)
 
 
 def check_port_free(host: str, port: int) -> None:

@@ -10,7 +10,7 @@ import keras_tuner as kt
 import pytest
 
 from search.distributed.oracle_server import OracleServer
-from search.tracking_server import free_port
+from search.tracking.server import free_port
 
 
 class Events:

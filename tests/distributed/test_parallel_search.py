@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from search.tracking_server import free_port
+from search.tracking.server import free_port
 from tests.conftest import REPO
 from tests.mlflow_server import MlflowServer
 

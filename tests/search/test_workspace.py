@@ -35,3 +35,15 @@ def test_a_search_running_in_another_process_is_never_resumed(tmp_path) -> None:
         first.release()
     assert not workspace.is_running(first.path)
     assert workspace.unfinished(experiment).path == first.path  # killed, not running: resume
+
+
+def test_a_training_run_beside_an_unfinished_search_does_not_hide_it(tmp_path) -> None:
+    experiment = load_experiment("image-cnn").with_overrides(output_dir=str(tmp_path))
+    search = workspace.new_search_dir(experiment)
+    trained = workspace.new_train_dir(experiment, tracking_uri="sqlite:///x.db")
+    assert trained.path.name.startswith("train-")
+    assert workspace.unfinished(experiment).path == search.path
+    # `search sync EXPERIMENT` covers both
+    assert workspace.tracked_dirs(workspace.experiment_root(experiment)) == sorted(
+        [search.path, trained.path]
+    )

@@ -22,6 +22,14 @@ from search.processes import spawn, stop_groups
 log = logging.getLogger(__name__)
 
 
+def server_command(backend: str, host: str, port: int, artifacts: Path | None) -> list[str]:
+    """`mlflow server` on the store `backend`, one worker; proxied artifacts in `artifacts`."""
+    command = [sys.executable, "-m", "mlflow", "server", "--backend-store-uri", backend]
+    if artifacts is not None:
+        command += ["--artifacts-destination", str(artifacts)]
+    return command + ["--host", host, "--port", str(port), "--workers", "1"]
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port nothing listens on now (the OS picks it)."""
     with socket.socket() as sock:
@@ -43,24 +51,14 @@ class TrackingServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, limit: float = 180) -> TrackingServer:
-        command = [
-            sys.executable,
-            "-m",
-            "mlflow",
-            "server",
-            "--backend-store-uri",
+        # Experiments this project creates keep their artifacts beside the database (see
+        # store.experiment_id); others get this proxied folder.
+        command = server_command(
             f"sqlite:///{self.database}",
-            # Experiments this project creates keep their artifacts beside the database
-            # (see tracking.experiment_id); others get this proxied folder.
-            "--artifacts-destination",
-            str(self.database.parent / "mlartifacts"),
-            "--host",
             "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--workers",
-            "1",
-        ]
+            self.port,
+            self.database.parent / "mlartifacts",
+        )
         # Never outlives the search that started it.
         self.process = spawn(command, self.log_file, cwd=self.database.parent)
         deadline = time.monotonic() + limit

@@ -1,12 +1,13 @@
-"""The tracking outbox against a real `mlflow server`: records kept while it is down are sent
+"""The tracking journal against a real `mlflow server`: records kept while it is down are sent
 at the next trial boundary, and replaying a whole journal again duplicates nothing."""
 
 from __future__ import annotations
 
 import json
 
-from search import tracking
-from search.outbox import JOURNAL, Outbox, pending_records
+from search.tracking import store
+from search.tracking.journal import JOURNAL, Journal, pending_records
+from search.tracking.writer import SearchTracker
 from search.tuning.events import TrialOutcome
 from tests.mlflow_server import MlflowServer, free_port
 
@@ -15,19 +16,17 @@ def test_records_wait_for_the_next_trial_and_a_replay_duplicates_nothing(tmp_pat
     server = MlflowServer(tmp_path, free_port())
     try:
         server.start()
-        client = tracking.connect(server.uri)
-        experiment = tracking.experiment_id(client, "outbox", server.uri)
-        tracker = tracking.SearchTracker.start(
-            client, server.uri, experiment, "s", {"a": 1}, {}, {}
-        )
-        outbox = Outbox(tracker, tmp_path)
+        client = store.connect(server.uri)
+        experiment = store.experiment_id(client, "outbox", server.uri)
+        tracker = SearchTracker.start(client, server.uri, experiment, "s", {"a": 1}, {}, {})
+        outbox = Journal(tracker, tmp_path)
         outbox.trial_started("0", {"units": 32})
         outbox.epoch_ended("0", 0, {"loss": 1.0})
 
         server.stop()
         outbox.epoch_ended("0", 1, {"loss": 0.5})
         outbox.trial_ended(TrialOutcome("0", "COMPLETED", 0.9, {"units": 32}, 1.0, best_step=1))
-        assert outbox.offline and [r["method"] for r in outbox.pending] == [
+        assert outbox.offline and [r["op"] for r in outbox.pending] == [
             "epoch_ended",
             "trial_ended",
         ]
@@ -41,9 +40,7 @@ def test_records_wait_for_the_next_trial_and_a_replay_duplicates_nothing(tmp_pat
         journal = tmp_path / JOURNAL
         lines = [json.loads(line) for line in journal.read_text().splitlines()]
         journal.write_text("".join(json.dumps(r) + "\n" for r in lines if "sent" not in r))
-        again = Outbox(
-            tracking.SearchTracker.attach(client, server.uri, tracker.parent_run_id), tmp_path
-        )
+        again = Journal(SearchTracker.attach(client, server.uri, tracker.parent_run_id), tmp_path)
         assert len(again.pending) == 5 and again.flush()
 
         runs = tracker.trial_runs()

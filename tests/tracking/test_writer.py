@@ -3,15 +3,16 @@ only while it ran (conditional ones), whether this process opened the run or rep
 
 from __future__ import annotations
 
-from search import tracking
+from search.tracking import store
+from search.tracking.writer import SearchTracker
 from search.tuning.events import TrialOutcome
 
 
-def _tracker(tmp_path) -> tracking.SearchTracker:
+def _tracker(tmp_path) -> SearchTracker:
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    client = tracking.connect(uri)
-    experiment = tracking.experiment_id(client, "trials", uri)
-    return tracking.SearchTracker.start(client, uri, experiment, "s", {"a": 1}, {}, {})
+    client = store.connect(uri)
+    experiment = store.experiment_id(client, "trials", uri)
+    return SearchTracker.start(client, uri, experiment, "s", {"a": 1}, {}, {})
 
 
 def _ended(hyperparameters: dict) -> TrialOutcome:
@@ -24,7 +25,7 @@ def test_late_hyperparameters_are_logged_when_the_trial_ends(tmp_path) -> None:
     tracker.trial_ended(_ended({"conv_blocks": 2, "conv_2/filters": 64}), attempt="a0")
 
     # The same end replayed by another process (the outbox after a crash) changes nothing.
-    again = tracking.SearchTracker.attach(tracker.client, tracker.uri, tracker.parent_run_id)
+    again = SearchTracker.attach(tracker.client, tracker.uri, tracker.parent_run_id)
     again.trial_ended(_ended({"conv_blocks": 2, "conv_2/filters": 64}), attempt="a0")
 
     (run,) = tracker.trial_runs()

@@ -1,0 +1,47 @@
+"""Keras models into MLflow: logged with the `mlflow.keras` flavor and a signature, registered,
+pointed at by aliases. Both the search's best model and `search train` models come through here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from search.tracking.schema import MODEL_NAME
+
+
+def log_keras_model(run_id: str, model: Any, sample: Any, registered_name: str) -> tuple[str, str]:
+    """Logs a keras model (signature from `sample`) into the run `run_id` and registers it;
+    returns the model URI and the new version. Leaves the run FINISHED (fluent API)."""
+    import mlflow
+    from mlflow.models import infer_signature
+
+    signature = infer_signature(sample, model.predict(sample, verbose=0))
+    with mlflow.start_run(run_id=run_id):
+        info = mlflow.keras.log_model(
+            model, name=MODEL_NAME, signature=signature, registered_model_name=registered_name
+        )
+    return info.model_uri, str(info.registered_model_version)
+
+
+def log_model_file(
+    run_id: str, model_path: str, sample_path: str, registered_name: str
+) -> tuple[str, str]:
+    """`log_keras_model` from the files a run saved, so an outage before it loses nothing."""
+    import keras
+    import numpy as np
+
+    model = keras.saving.load_model(model_path)
+    # Our own file; text samples are object arrays of str, which need pickle.
+    return log_keras_model(run_id, model, np.load(sample_path, allow_pickle=True), registered_name)
+
+
+def set_aliases(client: Any, name: str, version: str, aliases: Sequence[str]) -> None:
+    for alias in aliases:
+        client.set_registered_model_alias(name, alias, version)
+
+
+def describe_version(client: Any, name: str, version: str, text: str, model_text: str) -> None:
+    """The version's description; the registered model's too, when it has none yet."""
+    client.update_model_version(name, version, description=text)
+    if not client.get_registered_model(name).description:
+        client.update_registered_model(name, description=model_text)

@@ -1,0 +1,66 @@
+"""Every name this project writes into MLflow, defined once: tags, params, artifacts, run kinds.
+
+Readers and writers both use these, so a run written by one version is found by the next.
+"""
+
+from __future__ import annotations
+
+# -- run kinds (tag KIND) -------------------------------------------------------------------
+KIND = "search.kind"
+SEARCH, TRIAL, TRAIN = "search", "trial", "train"
+
+# -- MLflow's own tags --------------------------------------------------------------------
+PARENT_TAG = "mlflow.parentRunId"  # links a trial run to its search run (nested in the UI)
+NOTE_TAG = "mlflow.note.content"  # the run's description in the MLflow UI (markdown)
+DATA_CONTEXT_TAG = "mlflow.data.context"  # a dataset input's role: train/validation/test
+EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
+EXPERIMENT_KIND = "custom_model_development"  # the UI opens on training runs, not GenAI
+
+# -- our tags -------------------------------------------------------------------------------
+TRIAL_ID_TAG = "search.trial_id"
+STATUS_TAG = "search.status"  # keras-tuner's status of a trial (COMPLETED, FAILED, ...)
+FAILURE_TAG = "search.failure_reason"  # one line: why a trial or training run failed
+ATTEMPT_TAG = "search.attempt"  # the journal key of the record that opened the run
+WORKER_TAG = "search.worker"  # the worker process that ran a trial (parallel searches)
+ORACLE_PORT_TAG = "search.oracle_port"  # where a parallel search's chief serves its workers
+MODEL_URI_TAG, MODEL_VERSION_TAG = "search.model_uri", "search.model_version"
+EXPERIMENT_TAG = "search.experiment"
+SPACE_TAG = "search.space"
+TUNER_TAG = "search.tuner"
+WORKERS_TAG = "search.workers"
+DIR_TAG = "search.dir"  # the search directory on the chief's host
+WARM_START_TAG = "search.warm_start"
+SOURCE_TAG = "search.source"  # what a training run was trained from, as the user named it
+SOURCE_KIND_TAG = "search.source_kind"
+SOURCE_RUN_TAG = "search.source_run_id"
+SOURCE_SEARCH_TAG = "search.source_search"
+REGISTERED_MODEL_TAG = "search.registered_model"
+
+# -- params -----------------------------------------------------------------------------------
+BEST_PARAM_PREFIX = "best."  # the best trial's hyperparameters on the search run
+TRAIN_PARAM_PREFIX = "train."  # training settings of a `search train` run, not hyperparameters
+OBJECTIVE_NAME_PARAM = "tuner.objective.name"
+OBJECTIVE_DIRECTION_PARAM = "tuner.objective.direction"
+
+# -- metrics ----------------------------------------------------------------------------------
+SCORE, BEST_SCORE, BEST_EPOCH = "score", "best_score", "best_epoch"
+TRIAL_SECONDS, SOURCE_SCORE = "trial_seconds", "source_score"
+TEST_PREFIX = "test_"
+SUMMARY_METRICS = frozenset({TRIAL_SECONDS, SCORE, BEST_EPOCH})  # not per-epoch curves
+
+# -- artifacts -------------------------------------------------------------------------------
+EXPERIMENT_YAML = "experiment.yaml"  # the resolved config of a search or training run
+BEST_HYPERPARAMETERS_YAML = "best_hyperparameters.yaml"
+BEST_EXPERIMENT_YAML = "best_experiment.yaml"
+HYPERPARAMETERS_YAML = "hyperparameters.yaml"  # a training run's typed values
+TRACEBACK_TXT = "traceback.txt"
+MODEL_SUMMARY_TXT = "model_summary.txt"
+REPORT_DIR = "report"
+MODEL_NAME = "model"  # the logged model's name inside its run
+
+# -- registered model aliases --------------------------------------------------------------
+CHAMPION = "champion"  # the latest search's best model
+RETRAINED = "retrained"  # the latest `search train` model (unless told another alias)
+
+# keras-tuner's trial status -> the MLflow run status
+MLFLOW_STATUS = {"COMPLETED": "FINISHED", "FAILED": "FAILED", "INVALID": "FAILED"}
