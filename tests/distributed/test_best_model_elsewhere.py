@@ -10,6 +10,7 @@ import pytest
 
 from search.experiment import load_experiment
 from search.runner import _best_model
+from search.tuning.keras_tuner_internals import checkpoint_path
 from search.tuning.prepare import prepare
 from search.tuning.tuners import build_tuner
 from tests.conftest import TINY_EPOCHS
@@ -36,7 +37,7 @@ def test_without_the_best_checkpoint_the_chief_retrains_the_best_trial(
         experiment.tuner, experiment.training, hypermodel, copy, listeners=[], resume=True
     )
     best = tuner.oracle.get_best_trials(1)[0]
-    checkpoint = Path(tuner._get_checkpoint_fname(best.trial_id))
+    checkpoint = Path(checkpoint_path(tuner, best.trial_id))
     assert checkpoint.exists()
     checkpoint.unlink()  # as on a chief whose workers kept their checkpoints
 
