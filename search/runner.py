@@ -200,6 +200,7 @@ def _search_and_record(
 ) -> SearchResult:
     """Runs the trials, then evaluates the best one on test and records it all."""
     from search.report import TrialRecorder
+    from search.tuning.best_model import best_model, evaluate
     from search.tuning.tuners import build_tuner
 
     recorder = TrialRecorder()  # every epoch of every trial, for the report
@@ -218,8 +219,8 @@ def _search_and_record(
     _run_trials(tuner, experiment, data, search_dir, outbox, recorder, parallel)
     trials, counts = _ended_trials(tuner)
     best_trial = tuner.oracle.get_best_trials(1)[0]
-    model = _best_model(tuner, best_trial, experiment, data)
-    test_metrics, sample = _evaluate(model, experiment, data)
+    model = best_model(tuner, best_trial, experiment, data)
+    test_metrics, sample = evaluate(model, experiment, data)
     logged = _record_best(experiment, search_dir, outbox, best_trial, model, test_metrics, sample)
     model_uri, version = logged or ("", "")
     tracker = outbox.tracker if logged else None
@@ -286,16 +287,6 @@ def _ended_trials(tuner: Any) -> tuple[list[Any], dict[str, int]]:
     return trials, counts
 
 
-def _evaluate(model: Any, experiment: Experiment, data: Any) -> tuple[dict[str, float], Any]:
-    """The model's metrics on the test split, and a few test inputs as its signature sample."""
-    from search.data.pipeline import evaluation_pipeline
-    from search.data.text import model_sample
-
-    test = evaluation_pipeline(data.test, experiment.training.batch_size)
-    metrics = {k: float(v) for k, v in model.evaluate(test, verbose=0, return_dict=True).items()}
-    return metrics, model_sample(next(iter(test.take(1)))[0].numpy()[:8])
-
-
 def _record_best(
     experiment: Experiment,
     search_dir: Any,
@@ -326,29 +317,6 @@ def _record_best(
     outbox.finish("FINISHED")
     search_dir.save(status="finished")
     return None if outbox.pending else outbox.tracker.logged_model()
-
-
-def _best_model(tuner: Any, trial: Any, experiment: Experiment, data: Any) -> Any:
-    """The best trial's model from its checkpoint; retrained from its hyperparameters when
-    the checkpoint stayed on a worker host that does not share the search directory."""
-    from pathlib import Path
-
-    from search.tuning.keras_tuner_internals import checkpoint_path
-    from search.tuning.training import pipelines, train
-
-    checkpoint = Path(checkpoint_path(tuner, trial.trial_id))
-    if checkpoint.exists():
-        return tuner.load_model(trial)
-    epochs = (trial.best_step or 0) + 1
-    log.info(
-        "trial %s's checkpoint is not on this host (%s): retraining it for %d epochs",
-        trial.trial_id,
-        checkpoint,
-        epochs,
-    )
-    model = tuner.build_trial_model(trial.hyperparameters)  # under the distribution strategy
-    train(model, experiment, *pipelines(experiment, data), epochs=epochs)
-    return model
 
 
 def _epoch_histories(tracker: Any, recorder: Any) -> None:

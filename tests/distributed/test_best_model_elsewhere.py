@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from search.experiment import load_experiment
-from search.runner import _best_model
+from search.tuning.best_model import best_model
 from search.tuning.keras_tuner_internals import checkpoint_path
 from search.tuning.prepare import prepare
 from search.tuning.tuners import build_tuner
@@ -41,7 +41,7 @@ def test_without_the_best_checkpoint_the_chief_retrains_the_best_trial(
     assert checkpoint.exists()
     checkpoint.unlink()  # as on a chief whose workers kept their checkpoints
 
-    model = _best_model(tuner, best, experiment, data)
+    model = best_model(tuner, best, experiment, data)
 
     from search.data.pipeline import evaluation_pipeline
 
