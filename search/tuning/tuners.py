@@ -82,7 +82,7 @@ class TrialCallbacksMixin:
     """Mixed in before a keras-tuner Tuner: each trial trains with the callbacks every
     training gets (`search.tuning.training`), its epochs relayed under its trial id."""
 
-    callbacks_for: Callable[[str], list[Any]] = staticmethod(lambda trial_id: [])
+    callbacks_for: Callable[[str], list[Any]]  # set by build_tuner
 
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
         kwargs["callbacks"] = [*kwargs.get("callbacks", []), *self.callbacks_for(trial.trial_id)]
