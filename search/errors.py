@@ -29,3 +29,7 @@ class SpaceMismatchError(ConfigError):
 
 class TrackingError(SearchError):
     """The MLflow tracking store cannot be reached or written."""
+
+
+class TrainingError(SearchError):
+    """A model's training went wrong in a way more epochs cannot fix (a non-finite loss)."""

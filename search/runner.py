@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import yaml
 
 from search.distributed.chief import Parallel
 from search.errors import TrackingError
-from search.experiment import Experiment, HyperparameterOverride
+from search.experiment import Experiment
 from search.tuning.events import TrialListener
 
 log = logging.getLogger(__name__)
@@ -43,16 +42,6 @@ class SearchResult:
     resumed: bool = False
     search_dir: str = ""
     pending_records: int = 0  # tracking records MLflow did not take yet (`search sync`)
-
-
-def best_experiment(experiment: Experiment, hyperparameters: dict[str, Any]) -> Experiment:
-    """The experiment with every hyperparameter fixed to the best trial's value: rerunnable."""
-    fixed = {name: HyperparameterOverride(fixed=value) for name, value in hyperparameters.items()}
-    space = experiment.space.model_copy(update={"hyperparameters": fixed})
-    tuner = experiment.tuner.model_copy(update={"max_trials": 1, "kind": "random"})
-    return experiment.model_copy(
-        update={"name": f"{experiment.name}-best", "space": space, "tuner": tuner}
-    )
 
 
 def run_search(
@@ -210,94 +199,38 @@ def _search_and_record(
     warm_start: Any = None,
     parallel: Parallel | None = None,
 ) -> SearchResult:
-    from search.data.pipeline import evaluation_pipeline
-    from search.data.text import model_sample
-    from search.errors import SearchError
+    """Runs the trials, then evaluates the best one on test and records it all."""
     from search.report import TrialRecorder
+    from search.tuning.best_model import best_model, evaluate
     from search.tuning.tuners import build_tuner
-    from search.workspace import experiment_root
 
-    training = experiment.training
     recorder = TrialRecorder()  # every epoch of every trial, for the report
+    # A parallel search's trials are recorded by the workers that train them.
+    tracked = [recorder, *listeners] if parallel else [outbox, recorder, *listeners]
     tuner = build_tuner(
         experiment.tuner,
-        training,
+        experiment.training,
         hypermodel,
         search_dir.tuner_dir,
-        listeners=[outbox, recorder, *listeners],
+        listeners=tracked,
         resume=(search_dir.tuner_dir / "oracle.json").exists(),
         warm_start=warm_start,
     )
     _record_ended_trials(tuner, outbox)
-    started = time.monotonic()
-    try:
-        if parallel is None:
-            tuner.search(**fit_arguments(experiment, data))
-        else:
-            from search.distributed.chief import run_chief
-
-            run_chief(
-                tuner,
-                experiment,
-                parallel,
-                outbox.tracker,
-                search_dir.path,
-                listeners=[recorder, *listeners],
-            )
-            _epoch_histories(outbox.tracker, recorder)
-    except RuntimeError as error:
-        raise _stopped_by_failures(error, experiment) from error
-    log.info("search took %.1fs", time.monotonic() - started)
-
-    trials = list(tuner.oracle.trials.values())
-    counts = {
-        status: sum(str(t.status) == status for t in trials)
-        for status in ("COMPLETED", "FAILED", "INVALID", "RUNNING")
-    }
-    completed = [t for t in trials if str(t.status) == "COMPLETED" and t.score is not None]
-    if not completed:
-        raise SearchError(
-            f"no trial completed ({counts['FAILED']} failed); their reasons are on the failed "
-            "trial runs in MLflow. Fix the experiment, then run it with --fresh to start anew"
-        )
+    _run_trials(tuner, experiment, data, search_dir, outbox, recorder, parallel)
+    trials, counts = _ended_trials(tuner)
     best_trial = tuner.oracle.get_best_trials(1)[0]
-    best_hps = dict(best_trial.hyperparameters.values)
-    model = _best_model(tuner, best_trial, experiment, data)
-    test = evaluation_pipeline(data.test, training.batch_size)
-    test_metrics = {
-        k: float(v) for k, v in model.evaluate(test, verbose=0, return_dict=True).items()
-    }
-
-    best_config = best_experiment(experiment, best_hps).to_yaml()
-    search_dir.best_config.write_text(best_config)
-    shutil.copyfile(search_dir.best_config, experiment_root(experiment) / "best.yaml")
-    outbox.log_best(best_trial.score, best_hps, test_metrics, best_config)
-    # The model goes through files, so a tracking outage now still loses nothing.
-    sample = model_sample(next(iter(test.take(1)))[0].numpy()[:8])
-    model.save(search_dir.path / "best-model.keras")
-    np.save(search_dir.path / "best-sample.npy", sample)
-    outbox.log_model_file(
-        str(search_dir.path / "best-model.keras"),
-        str(search_dir.path / "best-sample.npy"),
-        experiment.registered_model,
-    )
-    outbox.finish("FINISHED")
-    search_dir.save(status="finished")
-    logged = None if outbox.pending else outbox.tracker.logged_model()
+    model = best_model(tuner, best_trial, experiment, data)
+    test_metrics, sample = evaluate(model, experiment, data)
+    logged = _record_best(experiment, search_dir, outbox, best_trial, model, test_metrics, sample)
     model_uri, version = logged or ("", "")
-    _log_report(
-        experiment,
-        recorder.records(trials),
-        search_dir,
-        outbox.tracker if logged else None,
-        model,
-        version,
-    )
+    tracker = outbox.tracker if logged else None
+    _log_report(experiment, recorder.records(trials), search_dir, tracker, model, version)
     return SearchResult(
         experiment=experiment.name,
         objective=experiment.tuner.objective.name,
         best_score=best_trial.score,
-        best_hyperparameters=best_hps,
+        best_hyperparameters=dict(best_trial.hyperparameters.values),
         test_metrics=test_metrics,
         parent_run_id=outbox.tracker.parent_run_id,
         tracking_uri=outbox.tracker.uri,
@@ -311,41 +244,80 @@ def _search_and_record(
     )
 
 
-def fit_arguments(experiment: Experiment, data: Any) -> dict[str, Any]:
-    """What every trial's `model.fit` gets: the tf.data pipelines, epochs, callbacks."""
-    from search.data.pipeline import evaluation_pipeline, training_pipeline
+def _run_trials(
+    tuner: Any,
+    experiment: Experiment,
+    data: Any,
+    search_dir: Any,
+    outbox: Any,
+    recorder: Any,
+    parallel: Parallel | None,
+) -> None:
+    """Every trial of the search, in this process or in workers; returns when all ended."""
+    from search.tuning.training import fit_arguments
 
-    training = experiment.training
-    return {
-        "x": training_pipeline(
-            data.train, training.batch_size, experiment.tuner.seed, data.spec.split_sizes["train"]
-        ),
-        "validation_data": evaluation_pipeline(data.validation, training.batch_size),
-        "epochs": training.epochs,
-        "callbacks": _callbacks(experiment),
-        "verbose": 0,
+    started = time.monotonic()
+    try:
+        if parallel is None:
+            tuner.search(**fit_arguments(experiment, data))
+        else:
+            from search.distributed.chief import run_chief
+
+            run_chief(tuner, parallel, outbox.tracker, search_dir.path)
+            _epoch_histories(outbox.tracker, recorder)
+    except RuntimeError as error:
+        raise _stopped_by_failures(error, experiment) from error
+    log.info("search took %.1fs", time.monotonic() - started)
+
+
+def _ended_trials(tuner: Any) -> tuple[list[Any], dict[str, int]]:
+    """Every trial and the count of each status; raises when none completed with a score."""
+    from search.errors import SearchError
+
+    trials = list(tuner.oracle.trials.values())
+    counts = {
+        status: sum(str(t.status) == status for t in trials)
+        for status in ("COMPLETED", "FAILED", "INVALID", "RUNNING")
     }
+    completed = [t for t in trials if str(t.status) == "COMPLETED" and t.score is not None]
+    if not completed:
+        raise SearchError(
+            f"no trial completed ({counts['FAILED']} failed); their reasons are on the failed "
+            "trial runs in MLflow. Fix the experiment, then run it with --fresh to start anew"
+        )
+    return trials, counts
 
 
-def _best_model(tuner: Any, trial: Any, experiment: Experiment, data: Any) -> Any:
-    """The best trial's model from its checkpoint; retrained from its hyperparameters when
-    the checkpoint stayed on a worker host that does not share the search directory."""
-    from pathlib import Path
+def _record_best(
+    experiment: Experiment,
+    search_dir: Any,
+    outbox: Any,
+    best_trial: Any,
+    model: Any,
+    test_metrics: dict[str, float],
+    sample: Any,
+) -> tuple[str, str] | None:
+    """The best config beside the search, its score and model into tracking; the search
+    marked finished. Returns the logged model's uri and version (None while records wait)."""
+    from search.best_config import best_experiment
+    from search.workspace import experiment_root
 
-    checkpoint = Path(tuner._get_checkpoint_fname(trial.trial_id))
-    if checkpoint.exists():
-        return tuner.load_model(trial)
-    epochs = (trial.best_step or 0) + 1
-    log.info(
-        "trial %s's checkpoint is not on this host (%s): retraining it for %d epochs",
-        trial.trial_id,
-        checkpoint,
-        epochs,
+    best_hps = dict(best_trial.hyperparameters.values)
+    best_config = best_experiment(experiment, best_hps).to_yaml()
+    search_dir.best_config.write_text(best_config)
+    shutil.copyfile(search_dir.best_config, experiment_root(experiment) / "best.yaml")
+    outbox.log_best(best_trial.score, best_hps, test_metrics, best_config)
+    # The model goes through files, so a tracking outage now still loses nothing.
+    model.save(search_dir.path / "best-model.keras")
+    np.save(search_dir.path / "best-sample.npy", sample)
+    outbox.log_model_file(
+        str(search_dir.path / "best-model.keras"),
+        str(search_dir.path / "best-sample.npy"),
+        experiment.registered_model,
     )
-    model = tuner._try_build(trial.hyperparameters)  # under the distribution strategy
-    arguments = {**fit_arguments(experiment, data), "epochs": epochs, "callbacks": []}
-    tuner.hypermodel.fit(trial.hyperparameters, model, **arguments)
-    return model
+    outbox.finish("FINISHED")
+    search_dir.save(status="finished")
+    return None if outbox.pending else outbox.tracker.logged_model()
 
 
 def _epoch_histories(tracker: Any, recorder: Any) -> None:
@@ -423,23 +395,3 @@ def _log_report(
             tracker.log_report(folder, model, experiment.registered_model, version)
     except Exception:
         log.exception("could not write the search report")
-
-
-def _callbacks(experiment: Experiment) -> list[Any]:
-    import keras
-
-    patience = experiment.training.early_stopping_patience
-    if patience is None:
-        return []
-    return [
-        keras.callbacks.EarlyStopping(
-            monitor=experiment.tuner.objective.name,
-            mode=experiment.tuner.objective.direction,
-            patience=patience,
-            restore_best_weights=False,
-        )
-    ]
-
-
-def result_yaml(result: SearchResult) -> str:
-    return yaml.safe_dump(result.__dict__, sort_keys=False)

@@ -32,14 +32,13 @@ class Parallel:
 
 def run_chief(
     tuner: Any,
-    experiment: Any,
     parallel: Parallel,
     tracker: Any,
     project_dir: Any,
-    listeners: list[Any],
 ) -> None:
     """Blocks until the oracle has handed out its last trial and every trial has ended.
-    Workers log to the tracker's store (`tracker.uri`: a server, for several processes)."""
+    Workers log to the tracker's store (`tracker.uri`: a server, for several processes);
+    the chief's listeners hear trials through the tuner's wrapped oracle (`trial_oracle`)."""
     from search.distributed.oracle_server import OracleServer
     from search.distributed.placement import placements
     from search.distributed.supervisor import LocalWorkers
@@ -48,9 +47,7 @@ def run_chief(
     worker_tracking_uri = tracker.uri
     port = parallel.port or free_port(parallel.host)
     tuner.oracle.verbose = 0  # keras-tuner's own trial printing: our progress shows trials
-    server = OracleServer(
-        tuner.oracle, parallel.host, port, listeners, experiment.tuner.max_seconds
-    ).start()
+    server = OracleServer(tuner.trial_oracle, parallel.host, port).start()
     tuner.save()  # the project on disk before a worker reads it, as keras-tuner's chief does
     tracker.set_oracle_port(port)
     workers = None

@@ -21,7 +21,6 @@ from search.experiment import Experiment
 log = logging.getLogger(__name__)
 
 RECYCLE_EXIT = 75  # "ran its share of trials, start a fresh one" (EX_TEMPFAIL)
-IDLE_PAUSE = 1.0  # seconds between asks while the oracle waits for other trials (Hyperband)
 
 
 @dataclass
@@ -51,17 +50,15 @@ def run_worker(
 
     The experiment is the chief's own (its parent run's `experiment.yaml`) unless
     `experiment_ref` names one."""
-    from search.distributed import silence_debug_print
     from search.experiment import load_experiment
-    from search.runner import fit_arguments
     from search.tracking import reader, store
     from search.tracking.journal import Journal, worker_journal
     from search.tracking.schema import WORKER_TAG
     from search.tracking.writer import SearchTracker
     from search.tuning.prepare import prepare
+    from search.tuning.training import fit_arguments
     from search.tuning.tuners import build_tuner
 
-    silence_debug_print()
     check_worker_id(spec.worker_id)
     host, port = parse_address(spec.chief)
     client = store.connect(spec.tracking_uri)
@@ -93,14 +90,12 @@ def run_worker(
         directory / "tuner",
         listeners=[outbox],
         resume=True,  # never overwrite: the chief owns the project
+        trials_per_process=spec.max_trials,
     )
-    tuner.max_seconds = None  # the chief keeps the time budget
-    share = _TrialShare(tuner.oracle, spec.max_trials)
-    tuner.oracle.create_trial = share.create_trial
     log.info("worker %s asking %s for trials", spec.worker_id, spec.chief)
     tuner.search(**fit_arguments(experiment, data))
     outbox.flush()
-    return RECYCLE_EXIT if share.exhausted else 0
+    return RECYCLE_EXIT if tuner.trial_oracle.exhausted else 0
 
 
 def check_same_data(chief: dict[str, str], here: dict[str, str]) -> None:
@@ -123,30 +118,6 @@ def experiment_of(client: Any, parent_run_id: str) -> Experiment:
     if not isinstance(config, dict):
         raise TrackingError(f"search run {parent_run_id} has no experiment config to train from")
     return validate_experiment(config, source=f"run {parent_run_id}")
-
-
-class _TrialShare:
-    """Wraps the oracle client's `create_trial`: a pause while the oracle is busy elsewhere
-    (keras-tuner re-asks at once), and a local STOPPED once this process ran its share."""
-
-    def __init__(self, client: Any, max_trials: int | None) -> None:
-        self.ask = client.create_trial
-        self.max_trials = max_trials
-        self.started = 0
-        self.exhausted = False
-
-    def create_trial(self, tuner_id: str) -> Any:
-        from keras_tuner.src.engine import trial as trial_module
-
-        if self.max_trials is not None and self.started >= self.max_trials:
-            self.exhausted = True
-            return trial_module.Trial(None, status=trial_module.TrialStatus.STOPPED)
-        trial = self.ask(tuner_id)
-        if trial.status == trial_module.TrialStatus.IDLE:
-            time.sleep(IDLE_PAUSE)
-        elif trial.status == trial_module.TrialStatus.RUNNING:
-            self.started += 1
-        return trial
 
 
 def find_parent(client: Any, port: int, wait_seconds: float) -> str:

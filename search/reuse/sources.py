@@ -174,7 +174,7 @@ def _from_run(client: Any, run: Any, reference: str) -> Source:
             f"{kind or 'missing'}); give a search, trial or training run"
         )
     origin, hps, search_run_id, score = read(client, run)
-    from search.runner import best_experiment
+    from search.best_config import best_experiment
 
     return Source(
         reference=reference,

@@ -78,6 +78,7 @@ def train_from_source(
 
     from search.reuse.train_record import TrainRecord
     from search.tuning.prepare import prepare
+    from search.tuning.training import distribution_strategy, strategy_scope
 
     check_alias(options.alias)
     experiment = source.experiment.with_overrides(
@@ -91,7 +92,8 @@ def train_from_source(
     data, hypermodel = prepare(experiment)
     keras.backend.clear_session()
     keras.utils.set_random_seed(experiment.tuner.seed)
-    model, values = build_fixed(hypermodel)
+    with strategy_scope(distribution_strategy(experiment.training.distribution_strategy)):
+        model, values = build_fixed(hypermodel)
     record = TrainRecord.open(uri, source, experiment, values, options)
     return record.guard(
         lambda: _train_and_record(record, source, experiment, model, values, data, options)
@@ -164,29 +166,20 @@ def _train_and_evaluate(
     experiment: Experiment, model: Any, data: Any, options: TrainOptions, record: Any
 ) -> dict[str, Any]:
     """Fits on train (+validation when asked), scores the best epoch, evaluates on test."""
-    from search.data.pipeline import evaluation_pipeline, training_pipeline
+    from search.data.pipeline import evaluation_pipeline
+    from search.tuning.training import pipelines, train
 
-    training, seed = experiment.training, experiment.tuner.seed
-    sizes = data.spec.split_sizes
-    if options.with_validation:
-        train = training_pipeline(
-            data.train.concatenate(data.validation),
-            training.batch_size,
-            seed,
-            sizes["train"] + sizes["validation"],
-        )
-        validation = None
-    else:
-        train = training_pipeline(data.train, training.batch_size, seed, sizes["train"])
-        validation = evaluation_pipeline(data.validation, training.batch_size)
-    history = _fit(model, train, validation, experiment, record.epoch_callback())
+    training_data, validation = pipelines(experiment, data, options.with_validation)
+    history = train(
+        model, experiment, training_data, validation, callbacks=[record.epoch_callback()]
+    )
     objective = experiment.tuner.objective
     curve = history.history.get(objective.name) if validation is not None else None
     best_epoch = None
     if curve:
         pick = max if objective.direction == "max" else min
         best_epoch = curve.index(pick(curve))
-    test = evaluation_pipeline(data.test, training.batch_size)
+    test = evaluation_pipeline(data.test, experiment.training.batch_size)
     test_metrics = {
         k: float(v) for k, v in model.evaluate(test, verbose=0, return_dict=True).items()
     }
@@ -197,24 +190,3 @@ def _train_and_evaluate(
         "test_metrics": test_metrics,
         "test": test,
     }
-
-
-def _fit(model: Any, train: Any, validation: Any, experiment: Experiment, relay: Any) -> Any:
-    """`model.fit` with what a trial's fit gets: early stopping (with a validation split), the
-    non-finite-loss guard, the epoch relay to tracking."""
-    import time
-
-    from search.runner import _callbacks
-    from search.tuning.events import NonFiniteLossGuard
-
-    stopping = _callbacks(experiment) if validation is not None else []
-    started = time.monotonic()
-    history = model.fit(
-        train,
-        validation_data=validation,
-        epochs=experiment.training.epochs,
-        callbacks=[*stopping, NonFiniteLossGuard(), relay],
-        verbose=0,
-    )
-    log.info("training took %.1fs", time.monotonic() - started)
-    return history

@@ -137,17 +137,17 @@ class TrainRecord:
     def guard(self, work: Callable[[], T]) -> T:
         """Runs `work`; a failure ends the run FAILED with its reason (KILLED on Ctrl-C), and
         a non-finite loss becomes one line the user can act on."""
-        import keras_tuner as kt
+        from search.errors import TrainingError
 
         try:
             return work()
         except KeyboardInterrupt:
             self._ended("KILLED", "interrupted")
             raise
-        except kt.errors.FailedTrialError as error:
-            self._ended("FAILED", str(error))
+        except TrainingError as error:
+            self._ended("FAILED", str(error).removeprefix("training failed: "))
             raise SearchError(
-                f"training failed: {error}; try a lower learning_rate "
+                f"{error}; try a lower learning_rate "
                 f"(the run is marked FAILED, its files are in {self.directory.path})"
             ) from None
         except BaseException as error:

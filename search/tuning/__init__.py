@@ -1,1 +1,2 @@
-"""Tuning: spaces as keras-tuner hypermodels, tuners by name, and trial event hooks."""
+"""Tuning: spaces as keras-tuner hypermodels, tuners by name, the oracle wrapper and the one
+training path every trial, retrain and `search train` goes through."""

@@ -21,7 +21,8 @@ from typing import Any
 
 import keras
 import keras_tuner as kt
-from keras_tuner.src.engine import tuner_utils
+
+from search.tuning.keras_tuner_internals import SaveBestEpoch, TunerSteps, write_checkpoint
 
 
 class BestEpochCheckpoint(keras.callbacks.Callback):
@@ -29,7 +30,7 @@ class BestEpochCheckpoint(keras.callbacks.Callback):
     the best epoch's weights kept in memory, written by `original` once, when training ends.
     The best value so far lives on `original`, shared by the trial's executions, as there."""
 
-    def __init__(self, original: tuner_utils.SaveBestEpoch) -> None:
+    def __init__(self, original: SaveBestEpoch) -> None:
         super().__init__()
         self.original = original
         self._best: tuple[list[Any], list[Any]] | None = None
@@ -50,7 +51,7 @@ class BestEpochCheckpoint(keras.callbacks.Callback):
         _restore(self.model, *self._best)
         self._best = None
         self.original.set_model(self.model)
-        self.original._save_model()
+        write_checkpoint(self.original)
         _restore(self.model, *current)
 
 
@@ -67,7 +68,7 @@ def _restore(model: keras.Model, weights: list[Any], optimizer_values: list[Any]
             variable.assign(value)
 
 
-class SingleCleanupMixin:
+class SingleCleanupMixin(TunerSteps):
     """Mixed in before a keras-tuner Tuner: one garbage collection per trial, over the objects
     the search made; the best epoch written once per execution, to the file keras-tuner reads."""
 
@@ -79,9 +80,9 @@ class SingleCleanupMixin:
         finally:
             gc.unfreeze()
 
-    def _try_build(self, hp: kt.HyperParameters) -> Any:
+    def build_trial_model(self, hp: kt.HyperParameters) -> Any:
         keras.backend.clear_session(free_memory=True)
-        model = self._build_hypermodel(hp)  # type: ignore[attr-defined]
+        model = self.build_hypermodel(hp)
         if not isinstance(model, keras.Model):
             raise kt.errors.FatalTypeError(
                 f"the space's build must return a keras.Model, got {type(model).__name__}"
@@ -91,9 +92,5 @@ class SingleCleanupMixin:
             raise kt.errors.FailedTrialError(f"Oversized model: {size} parameters. Skip model.")
         return model
 
-    def _build_and_fit_model(self, trial: kt.engine.trial.Trial, *args: Any, **kwargs: Any) -> Any:
-        kwargs["callbacks"] = [
-            BestEpochCheckpoint(c) if type(c) is tuner_utils.SaveBestEpoch else c
-            for c in kwargs.get("callbacks", [])
-        ]
-        return super()._build_and_fit_model(trial, *args, **kwargs)  # type: ignore[misc]
+    def execution_callbacks(self, callbacks: list[Any]) -> list[Any]:
+        return [BestEpochCheckpoint(c) if type(c) is SaveBestEpoch else c for c in callbacks]

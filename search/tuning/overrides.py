@@ -13,6 +13,7 @@ from typing import Any
 import keras_tuner as kt
 
 from search.experiment import HyperparameterOverride
+from search.tuning.keras_tuner_internals import scoped_name
 
 
 class OverridingHyperParameters:
@@ -29,7 +30,7 @@ class OverridingHyperParameters:
         return getattr(self._hp, name)
 
     def _replace(self, name: str, kind: str, declare: Any, **kwargs: Any) -> Any:
-        full_name = self._hp._get_name(name)  # keras-tuner's own scoping rule
+        full_name = scoped_name(self._hp, name)  # keras-tuner's own scoping rule
         self.declared.add(full_name)
         override = self._overrides.get(full_name)
         if override is None:

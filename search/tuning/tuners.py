@@ -1,4 +1,4 @@
-"""keras-tuner's tuners by name, each with trial events relayed to listeners.
+"""keras-tuner's tuners by name, built with our oracle wrapper and training callbacks.
 
 The registry is import-light (class names, not classes) so the CLI can list tuners in
 `--help` without loading TensorFlow.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -77,39 +78,25 @@ TUNERS.add(
 )
 
 
+class TrialCallbacksMixin:
+    """Mixed in before a keras-tuner Tuner: each trial trains with the callbacks every
+    training gets (`search.tuning.training`), its epochs relayed under its trial id."""
+
+    callbacks_for: Callable[[str], list[Any]]  # set by build_tuner
+
+    def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs["callbacks"] = [*kwargs.get("callbacks", []), *self.callbacks_for(trial.trial_id)]
+        return super().run_trial(trial, *args, **kwargs)  # type: ignore[misc]
+
+
 def tracked_class(kind: TunerKind) -> type:
-    """The keras-tuner class with trial events, the time budget and one clean-up mixed in."""
+    """The keras-tuner class with the trial's callbacks and the leaner per-trial work."""
     import keras_tuner as kt
 
-    from search.tuning.budget import TimeBudgetMixin
-    from search.tuning.events import TrialEventsMixin
     from search.tuning.lean import SingleCleanupMixin
 
     base = getattr(kt, kind.class_name)
-    mixins = (TrialEventsMixin, TimeBudgetMixin, SingleCleanupMixin)
-    return type(f"Tracked{kind.class_name}", (*mixins, base), {})
-
-
-def distribution_strategy(name: str) -> Any:
-    """The tf.distribute strategy each trial trains under (None: TensorFlow's default)."""
-    if name == "none":
-        return None
-    import tensorflow as tf
-
-    return tf.distribute.MirroredStrategy()
-
-
-def forget_ended_retries(oracle: Any) -> list[str]:
-    """Ended trials a reload would run again: keras-tuner saves `oracle.json` in `end_trial`
-    before it drops the trial from the ongoing ones, and reloading sends every ongoing trial
-    to the retry queue. A search killed in that window (wide with parallel workers, where the
-    next save waits for the next request) would train a COMPLETED trial twice."""
-    if getattr(oracle, "_retry_queue", None) is None:
-        return []  # a parallel worker's oracle is a client: the chief's decides
-    ended = {"COMPLETED", "FAILED"}
-    dropped = [t for t in oracle._retry_queue if str(oracle.trials[t].status) in ended]
-    oracle._retry_queue = [t for t in oracle._retry_queue if t not in dropped]
-    return dropped
+    return type(f"Tracked{kind.class_name}", (TrialCallbacksMixin, SingleCleanupMixin, base), {})
 
 
 def build_tuner(
@@ -120,9 +107,16 @@ def build_tuner(
     listeners: Sequence[Any],
     resume: bool,
     warm_start: Any = None,
+    trials_per_process: int | None = None,
 ) -> Any:
     """A keras-tuner tuner writing its project to `directory`, reloading it when `resume`;
-    a new one's first trial is `warm_start` (a `search.tuning.warm_start.WarmStart`) if given."""
+    a new one's first trial is `warm_start` (a `search.tuning.warm_start.WarmStart`) if given.
+
+    Its oracle is wrapped once (`tuner.trial_oracle`: events to `listeners`, the time budget,
+    warm start, retries); a parallel worker's stops after `trials_per_process` trials."""
+    from search.tuning.oracle import TrialOracle
+    from search.tuning.training import distribution_strategy, training_callbacks
+
     kind = TUNERS.get(config.kind)
     tuner = tracked_class(kind)(
         hypermodel=hypermodel,
@@ -132,12 +126,14 @@ def build_tuner(
         distribution_strategy=distribution_strategy(training.distribution_strategy),
         **kind.arguments(config, training),
     )
-    tuner.listeners = list(listeners)
-    tuner.max_seconds = config.max_seconds
+    tuner.callbacks_for = partial(training_callbacks, training, config.objective, list(listeners))
+    tuner.trial_oracle = TrialOracle(
+        tuner.oracle,
+        listeners,
+        max_seconds=config.max_seconds,
+        warm_start=None if resume else warm_start,
+        trials_per_process=trials_per_process,
+    )
     if resume:
-        forget_ended_retries(tuner.oracle)
-    if warm_start is not None and not resume:
-        from search.tuning.warm_start import start_from
-
-        start_from(tuner.oracle, warm_start)
+        tuner.trial_oracle.forget_ended_retries()
     return tuner

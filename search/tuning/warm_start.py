@@ -1,7 +1,8 @@
 """Warm start: the first trial of a search runs a given configuration, the tuner goes on from it.
 
-keras-tuner's oracles all pick a trial's values in `populate_space`; wrapping it once on the
-oracle instance replaces the FIRST trial's values and leaves everything after to the tuner:
+keras-tuner's oracles all pick a trial's values in `populate_space`; the oracle wrapper
+(`search.tuning.oracle`) replaces the FIRST trial's values there with `first_values` and
+leaves everything after to the tuner:
 - random: the warm point is trial 0, later trials are random as usual;
 - bayesian: the warm point is one of the initial points, so the Gaussian process sees it;
 - grid: the grid starts at the warm point and goes on in its order from there;
@@ -12,7 +13,6 @@ oracle instance replaces the FIRST trial's values and leaves everything after to
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +20,6 @@ from typing import Any
 import keras_tuner as kt
 
 from search.errors import ConfigError
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,25 +71,13 @@ def _allowed(entry: Any, value: Any) -> str:
     return ""
 
 
-def start_from(oracle: Any, warm: WarmStart) -> None:
-    """Makes the oracle's first trial use `warm.values` (other hyperparameters: defaults)."""
-    original = oracle.populate_space
-
-    def populate_space(trial_id: str) -> dict[str, Any]:
-        response = original(trial_id)
-        if oracle.start_order or str(response.get("status")) != "RUNNING":
-            return dict(response)
-        oracle.populate_space = original  # only the first trial
-        log.info("trial %s starts from the warm-start configuration (%s)", trial_id, warm.source)
-        return {**response, "values": _first_values(oracle, warm.values, response["values"])}
-
-    oracle.populate_space = populate_space
-
-
-def _first_values(oracle: Any, warm: Mapping[str, Any], drawn: Mapping[str, Any]) -> dict:
-    """Warm values for every active hyperparameter; the tuner's own keys (tuner/*) kept."""
+def first_values(
+    space: kt.HyperParameters, warm: Mapping[str, Any], drawn: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Warm values for every active hyperparameter of `space`; the values the oracle `drawn`
+    for the tuner's own keys (tuner/*) kept. `search.tuning.oracle` uses them once."""
     hps = kt.HyperParameters()
-    for entry in oracle.hyperparameters.space:
+    for entry in space.space:
         hps.merge([entry])
         if hps.is_active(entry):
             hps.values[entry.name] = warm.get(entry.name, entry.default)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from search.experiment import load_experiment
-from search.runner import _best_model
+from search.tuning.best_model import best_model
+from search.tuning.keras_tuner_internals import checkpoint_path
 from search.tuning.prepare import prepare
 from search.tuning.tuners import build_tuner
 from tests.conftest import TINY_EPOCHS
@@ -36,11 +37,11 @@ def test_without_the_best_checkpoint_the_chief_retrains_the_best_trial(
         experiment.tuner, experiment.training, hypermodel, copy, listeners=[], resume=True
     )
     best = tuner.oracle.get_best_trials(1)[0]
-    checkpoint = Path(tuner._get_checkpoint_fname(best.trial_id))
+    checkpoint = Path(checkpoint_path(tuner, best.trial_id))
     assert checkpoint.exists()
     checkpoint.unlink()  # as on a chief whose workers kept their checkpoints
 
-    model = _best_model(tuner, best, experiment, data)
+    model = best_model(tuner, best, experiment, data)
 
     from search.data.pipeline import evaluation_pipeline
 

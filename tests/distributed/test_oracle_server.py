@@ -11,6 +11,8 @@ import pytest
 
 from search.distributed.oracle_server import OracleServer
 from search.tracking.server import free_port
+from search.tuning import keras_tuner_internals as internals
+from search.tuning.oracle import TrialOracle
 
 
 class Events:
@@ -36,7 +38,8 @@ def oracle(tmp_path: Path, max_trials: int = 5) -> kt.Oracle:
 
 def serve(tmp_path: Path, **kwargs) -> tuple[OracleServer, Events]:
     events = Events()
-    server = OracleServer(oracle(tmp_path), "127.0.0.1", free_port(), [events], **kwargs)
+    wrapped = TrialOracle(oracle(tmp_path), [events], **kwargs)
+    server = OracleServer(wrapped, "127.0.0.1", free_port())
     return server, events
 
 
@@ -90,21 +93,18 @@ def test_a_port_in_use_is_one_clear_error(tmp_path) -> None:
     first.start()
     try:
         with pytest.raises(SearchError, match="cannot listen on"):
-            OracleServer(oracle(tmp_path / "b"), "127.0.0.1", int(first.address.split(":")[1]))
+            port = int(first.address.split(":")[1])
+            OracleServer(TrialOracle(oracle(tmp_path / "b")), "127.0.0.1", port)
     finally:
         first.stop()
 
 
 def _request(tuner_id: str):
-    from keras_tuner.src import protos
-
-    return protos.get_service().CreateTrialRequest(tuner_id=tuner_id)
+    return internals.create_trial_request(tuner_id)
 
 
 def test_a_trial_that_ended_just_before_a_kill_is_not_trained_again_on_resume(tmp_path) -> None:
     """keras-tuner saves oracle.json in end_trial before the trial leaves `ongoing`."""
-    from search.tuning.tuners import forget_ended_retries
-
     killed = oracle(tmp_path)
     trial = killed.create_trial("w1")
     killed.update_trial(trial.trial_id, {"val_accuracy": 0.5})
@@ -113,8 +113,8 @@ def test_a_trial_that_ended_just_before_a_kill_is_not_trained_again_on_resume(tm
 
     reloaded = oracle(tmp_path)
     reloaded.reload()
-    assert reloaded._retry_queue == [trial.trial_id], "keras-tuner alone would re-run it"
-    assert forget_ended_retries(reloaded) == [trial.trial_id]
+    assert internals.retry_queue(reloaded) == [trial.trial_id], "keras-tuner alone re-runs it"
+    assert TrialOracle(reloaded).forget_ended_retries() == [trial.trial_id]
     assert reloaded.create_trial("w1").trial_id != trial.trial_id
 
 
@@ -126,4 +126,4 @@ def test_the_chief_saves_the_oracle_once_a_trial_has_left_ongoing(tmp_path) -> N
     server.oracle.end_trial(trial)
     reloaded = oracle(tmp_path)
     reloaded.reload()
-    assert reloaded._retry_queue == []
+    assert internals.retry_queue(reloaded) == []

@@ -8,9 +8,9 @@ import gc
 import keras_tuner as kt
 import numpy as np
 import pytest
-from keras_tuner.src.engine import tuner_utils
 
 from search.experiment import TrainingConfig, TunerConfig
+from search.tuning.keras_tuner_internals import SaveBestEpoch
 from search.tuning.lean import BestEpochCheckpoint
 from search.tuning.tuners import build_tuner
 from tests.tuning.test_budget import _tiny
@@ -26,7 +26,7 @@ def test_the_best_epoch_is_written_once_when_training_ends(tmp_path) -> None:
     model = _tiny(kt.HyperParameters())
     model.fit(x, y, epochs=1, verbose=0)  # builds the optimizer's variables
     path = tmp_path / "checkpoint.weights.h5"
-    original = tuner_utils.SaveBestEpoch(kt.Objective("val_accuracy", "max"), str(path))
+    original = SaveBestEpoch(kt.Objective("val_accuracy", "max"), str(path))
     checkpoint = BestEpochCheckpoint(original)
     checkpoint.set_model(model)
 

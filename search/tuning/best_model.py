@@ -1,0 +1,40 @@
+"""The best trial's model, and its scores on the test split, once the trials have ended."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from search.data.pipeline import evaluation_pipeline
+from search.data.text import model_sample
+from search.experiment import Experiment
+from search.tuning.keras_tuner_internals import checkpoint_path
+from search.tuning.training import pipelines, train
+
+log = logging.getLogger(__name__)
+
+
+def best_model(tuner: Any, trial: Any, experiment: Experiment, data: Any) -> Any:
+    """The best trial's model from its checkpoint; retrained from its hyperparameters when
+    the checkpoint stayed on a worker host that does not share the search directory."""
+    checkpoint = Path(checkpoint_path(tuner, trial.trial_id))
+    if checkpoint.exists():
+        return tuner.load_model(trial)
+    epochs = (trial.best_step or 0) + 1
+    log.info(
+        "trial %s's checkpoint is not on this host (%s): retraining it for %d epochs",
+        trial.trial_id,
+        checkpoint,
+        epochs,
+    )
+    model = tuner.build_trial_model(trial.hyperparameters)  # under the distribution strategy
+    train(model, experiment, *pipelines(experiment, data), epochs=epochs)
+    return model
+
+
+def evaluate(model: Any, experiment: Experiment, data: Any) -> tuple[dict[str, float], Any]:
+    """The model's metrics on the test split, and a few test inputs as its signature sample."""
+    test = evaluation_pipeline(data.test, experiment.training.batch_size)
+    metrics = {k: float(v) for k, v in model.evaluate(test, verbose=0, return_dict=True).items()}
+    return metrics, model_sample(next(iter(test.take(1)))[0].numpy()[:8])

@@ -1,0 +1,105 @@
+"""Every private keras-tuner name this project uses, in one place. Checked against 1.4.8.
+
+keras-tuner offers no public hook for these; each use says why it is needed. Nothing else in
+`search/` imports `keras_tuner.src` or touches a `_private` keras-tuner attribute
+(tests/tuning/test_keras_tuner_internals.py checks that, the version, and that every name
+below still exists), so an upgrade of keras-tuner is reviewed here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras_tuner as kt
+from keras_tuner.src import config as kt_config
+from keras_tuner.src.engine import conditions
+from keras_tuner.src.engine.tuner_utils import SaveBestEpoch
+
+CHECKED_AGAINST = "1.4.8"
+
+# The private attributes used below, by owner, for the test that they still exist.
+PRIVATE_ATTRIBUTES = {
+    "Oracle": ("_retry_queue",),
+    "Tuner": ("_try_build", "_build_hypermodel", "_build_and_fit_model", "_get_checkpoint_fname"),
+    "SaveBestEpoch": ("_save_model",),
+    "HyperParameters": ("_get_name",),
+}
+
+__all__ = ["SaveBestEpoch", "TunerSteps"]
+
+
+def quiet() -> None:
+    """keras-tuner prints every failed trial's traceback to stderr (`config.DEBUG`; ours go
+    to the trial's run), and 1.4.8 left a debug `print` in `conditions.Parent.to_proto`, which
+    every conditional hyperparameter sent over gRPC hits: shadowed in that module only."""
+    kt_config.DEBUG = False
+    conditions.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
+
+
+def oracle_service(oracle: Any, server: Any) -> Any:
+    """keras-tuner's gRPC servicer for `oracle`, added to our own `grpc.server` (keras-tuner's
+    `start_server` blocks the chief). Imported here only: it loads gRPC and the protos."""
+    from keras_tuner.src import protos
+    from keras_tuner.src.distribute.oracle_chief import OracleServicer
+
+    servicer = OracleServicer(oracle)
+    protos.get_service_grpc().add_OracleServicer_to_server(servicer, server)
+    return servicer
+
+
+def create_trial_request(tuner_id: str) -> Any:
+    """The gRPC request a worker sends for a trial (tests speak to the servicer with it)."""
+    from keras_tuner.src import protos
+
+    return protos.get_service().CreateTrialRequest(tuner_id=tuner_id)
+
+
+def retry_queue(oracle: Any) -> list[str] | None:
+    """The trial ids waiting to be run again; None for a worker's client of the chief's
+    oracle. The oracle offers no public way to re-queue a trial or to inspect the queue."""
+    queue = getattr(oracle, "_retry_queue", None)
+    return queue if isinstance(queue, list) else None
+
+
+def set_retry_queue(oracle: Any, trial_ids: list[str]) -> None:
+    oracle._retry_queue = trial_ids
+
+
+def scoped_name(hp: kt.HyperParameters, name: str) -> str:
+    """The full name `hp` gives `name` inside its current name and conditional scopes."""
+    return str(hp._get_name(name))
+
+
+def checkpoint_path(tuner: Any, trial_id: str) -> str:
+    """Where the tuner keeps a trial's best-epoch weights (what `load_model` reads)."""
+    return str(tuner._get_checkpoint_fname(trial_id))
+
+
+def write_checkpoint(callback: SaveBestEpoch) -> None:
+    """Writes the model's weights where keras-tuner's `SaveBestEpoch` would."""
+    callback._save_model()
+
+
+class TunerSteps:
+    """Mixed in before a keras-tuner Tuner: public names for two private steps of a trial.
+
+    `build_trial_model` replaces `_try_build` (clear the session, build under the distribution
+    strategy, refuse an oversized model); `execution_callbacks` sees the callbacks of each
+    execution, keras-tuner's `SaveBestEpoch` included, before `_build_and_fit_model` trains."""
+
+    def _try_build(self, hp: kt.HyperParameters) -> Any:
+        return self.build_trial_model(hp)
+
+    def _build_and_fit_model(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs["callbacks"] = self.execution_callbacks(list(kwargs.get("callbacks", [])))
+        return super()._build_and_fit_model(trial, *args, **kwargs)  # type: ignore[misc]
+
+    def build_trial_model(self, hp: kt.HyperParameters) -> Any:
+        return super()._try_build(hp)  # type: ignore[misc]
+
+    def build_hypermodel(self, hp: kt.HyperParameters) -> Any:
+        """The hypermodel's model under the tuner's distribution strategy, nothing else."""
+        return self._build_hypermodel(hp)  # type: ignore[attr-defined]
+
+    def execution_callbacks(self, callbacks: list[Any]) -> list[Any]:
+        return callbacks

@@ -1,0 +1,189 @@
+"""The one place a search changes what keras-tuner's oracle does, for every tuner and mode.
+
+`TrialOracle` wraps an oracle instance (`RandomSearch`'s, `BayesianOptimization`'s,
+`Hyperband`'s, ... or a parallel worker's client of the chief's) and owns:
+- trial events: `trial_started` when a RUNNING trial is handed out (once per trial and
+  process, so a trial re-queued from a dead worker is not started twice in the chief's
+  progress), `trial_ended` with the oracle's recorded outcome and the trial's wall time;
+- the time budget: keras-tuner has none; its search loop stops when the oracle answers
+  STOPPED, which it does once `max_trials` trials exist, so past the deadline (and after a
+  first trial) `max_trials` is lowered to the trials made. The running trial finishes;
+- warm start: the first trial's values (every oracle picks values in `populate_space`);
+- retry bookkeeping: ended trials dropped from the retry queue on reload, a dead worker's
+  trial re-queued, a worker forgotten, the oracle saved once a trial has ended;
+- a worker's share: a pause while the chief's oracle is busy elsewhere (keras-tuner re-asks
+  at once), and a local STOPPED once the process ran its share of trials.
+
+keras-tuner calls `create_trial`/`end_trial` on the oracle from its tuner loop and from its
+gRPC service, and `populate_space` from its own `create_trial`: so they are replaced on the
+instance, here and only here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import keras_tuner as kt
+
+from search.tuning import keras_tuner_internals as internals
+from search.tuning.events import outcome_of, relay
+
+log = logging.getLogger(__name__)
+
+IDLE_PAUSE = 1.0  # seconds between a worker's asks while the oracle waits (Hyperband)
+Status = kt.engine.trial.TrialStatus
+
+
+class TrialOracle:
+    """Installs itself on `oracle`; see the module's docstring for what it adds."""
+
+    def __init__(
+        self,
+        oracle: Any,
+        listeners: Sequence[Any] = (),
+        max_seconds: float | None = None,
+        warm_start: Any = None,
+        trials_per_process: int | None = None,
+    ) -> None:
+        internals.quiet()
+        self.oracle = oracle
+        self.listeners = list(listeners)
+        self.local = isinstance(oracle, kt.Oracle)  # else a worker's client: the chief decides
+        self.max_seconds = max_seconds if self.local else None
+        self.deadline: float | None = None
+        self.trials_per_process = trials_per_process
+        self.handed_out = 0
+        self.exhausted = False  # this process ran its share
+        self._started: dict[str, float] = {}
+        self._create, self._end = oracle.create_trial, oracle.end_trial
+        oracle.create_trial, oracle.end_trial = self.create_trial, self.end_trial
+        if warm_start is not None:
+            self._start_from(warm_start)
+
+    def start_clock(self) -> None:
+        """The budget counts from now (else from the first trial asked for)."""
+        if self.max_seconds is not None:
+            self.deadline = time.monotonic() + self.max_seconds
+
+    def create_trial(self, tuner_id: str) -> Any:
+        if self.trials_per_process is not None and self.handed_out >= self.trials_per_process:
+            self.exhausted = True
+            return kt.engine.trial.Trial(None, status=Status.STOPPED)
+        if self.deadline is None:
+            self.start_clock()
+        self._keep_budget()
+        trial = self._create(tuner_id)
+        if trial.status == Status.IDLE and not self.local:
+            time.sleep(IDLE_PAUSE)
+        elif trial.status == Status.RUNNING and trial.trial_id not in self._started:
+            self.handed_out += 1
+            self._started[trial.trial_id] = time.monotonic()
+            relay(
+                self.listeners, "trial_started", trial.trial_id, dict(trial.hyperparameters.values)
+            )
+        return trial
+
+    def end_trial(self, trial: Any) -> Any:
+        try:
+            result = self._end(trial)
+            if self.local:
+                _save(self.oracle)  # keras-tuner's own save came before the trial left `ongoing`
+            return result
+        finally:  # also when keras-tuner raises for too many consecutive failures
+            recorded = self._recorded(trial)
+            if str(recorded.status) != "RUNNING":  # RUNNING again: re-queued for a retry
+                started = self._started.pop(trial.trial_id, time.monotonic())
+                outcome = outcome_of(recorded, time.monotonic() - started)
+                relay(self.listeners, "trial_ended", outcome)
+
+    def _recorded(self, trial: Any) -> Any:
+        """The trial as the oracle scored it (a NaN score turns it INVALID, then FAILED);
+        `get_trial` rather than `trials`: a worker's oracle is a client of the chief's."""
+        try:
+            return self.oracle.get_trial(trial.trial_id)
+        except KeyError:
+            return trial
+
+    def _keep_budget(self) -> None:
+        oracle = self.oracle
+        if self.deadline is None or time.monotonic() < self.deadline or not oracle.trials:
+            return
+        if oracle.max_trials is None or oracle.max_trials > len(oracle.trials):
+            log.info("time budget of %ss spent: no new trial starts", self.max_seconds)
+            oracle.max_trials = len(oracle.trials)
+
+    def forget_ended_retries(self) -> list[str]:
+        """Ended trials a reload would run again: keras-tuner saves `oracle.json` in
+        `end_trial` before it drops the trial from the ongoing ones, and reloading sends every
+        ongoing trial to the retry queue. A search killed in that window would train a
+        COMPLETED trial twice. Returns the trial ids dropped."""
+        queue = internals.retry_queue(self.oracle)
+        if queue is None:
+            return []
+        ended = {"COMPLETED", "FAILED"}
+        dropped = [t for t in queue if str(self.oracle.trials[t].status) in ended]
+        internals.set_retry_queue(self.oracle, [t for t in queue if t not in dropped])
+        return dropped
+
+    def waiting_retries(self) -> bool:
+        return bool(internals.retry_queue(self.oracle))
+
+    def requeue(self, tuner_id: str) -> str | None:
+        """A worker died: its trial goes back to the retry queue for the next worker that
+        asks. Returns the trial id (None when the worker was between trials)."""
+        return _requeue(self.oracle, tuner_id)
+
+    def forget(self, tuner_id: str) -> None:
+        """A worker that will not come back: the oracle stops waiting for it."""
+        _forget(self.oracle, tuner_id)
+
+    def _start_from(self, warm: Any) -> None:
+        """Makes the oracle's first trial use `warm.values` (other hyperparameters: defaults)."""
+        from search.tuning.warm_start import first_values
+
+        oracle = self.oracle
+        original = oracle.populate_space
+
+        def populate_space(trial_id: str) -> dict[str, Any]:
+            response = original(trial_id)
+            if oracle.start_order or str(response.get("status")) != "RUNNING":
+                return dict(response)
+            oracle.populate_space = original  # only the first trial
+            log.info(
+                "trial %s starts from the warm-start configuration (%s)", trial_id, warm.source
+            )
+            values = first_values(oracle.hyperparameters, warm.values, response["values"])
+            return {**response, "values": values}
+
+        oracle.populate_space = populate_space
+
+
+@kt.synchronized
+def _requeue(oracle: Any, tuner_id: str) -> str | None:
+    trial = oracle.ongoing_trials.pop(tuner_id, None)
+    if trial is None:
+        return None
+    queue = internals.retry_queue(oracle)
+    assert queue is not None, "only the chief's own oracle re-queues"
+    queue.append(trial.trial_id)
+    oracle.save()
+    return str(trial.trial_id)
+
+
+@kt.synchronized
+def _save(oracle: Any) -> None:
+    oracle.save()
+
+
+@kt.synchronized
+def _forget(oracle: Any, tuner_id: str) -> None:
+    oracle.tuner_ids.discard(tuner_id)
+
+
+@kt.synchronized
+def all_ended(oracle: Any) -> bool:
+    """No trial is running and every worker that asked for one was told to stop."""
+    return not oracle.ongoing_trials and not oracle.tuner_ids

@@ -1,0 +1,168 @@
+"""One way to train a model, whoever asks: a search trial, the chief's retrain, `search train`.
+
+The same pieces every time: the tf.data pipelines and epochs (`fit_arguments`, `pipelines`),
+and the callbacks every training gets (`training_callbacks`: early stopping on the objective
+when there is validation data, the non-finite-loss guard, each epoch relayed to listeners).
+`train` fits a model with them. In a search, keras-tuner's `run_trial` owns the `fit` call
+(it adds its checkpoint and runs each execution), so the tuner hands it these same
+callbacks (`search.tuning.tuners`) and `search` gets these same arguments.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import keras
+import keras_tuner as kt
+
+from search.errors import TrainingError
+from search.experiment import Experiment, ObjectiveConfig, TrainingConfig
+from search.tuning.events import is_number, relay
+
+log = logging.getLogger(__name__)
+
+
+def distribution_strategy(name: str) -> Any:
+    """The tf.distribute strategy a model trains under (None: TensorFlow's default)."""
+    if name == "none":
+        return None
+    import tensorflow as tf
+
+    return tf.distribute.MirroredStrategy()
+
+
+@contextlib.contextmanager
+def strategy_scope(strategy: Any) -> Iterator[None]:
+    """Build a model inside this so that it trains under `strategy` (None: as usual)."""
+    with kt.engine.tuner.maybe_distribute(strategy):
+        yield
+
+
+def pipelines(experiment: Experiment, data: Any, with_validation: bool = False) -> tuple[Any, Any]:
+    """The training pipeline and the validation one; `with_validation` trains on train and
+    validation together (then there is no validation pipeline: None)."""
+    from search.data.pipeline import evaluation_pipeline, training_pipeline
+
+    batch, seed, sizes = (
+        experiment.training.batch_size,
+        experiment.tuner.seed,
+        data.spec.split_sizes,
+    )
+    if with_validation:
+        both = data.train.concatenate(data.validation)
+        size = sizes["train"] + sizes["validation"]
+        return training_pipeline(both, batch, seed, size), None
+    train = training_pipeline(data.train, batch, seed, sizes["train"])
+    return train, evaluation_pipeline(data.validation, batch)
+
+
+def fit_arguments(experiment: Experiment, data: Any) -> dict[str, Any]:
+    """What every trial's `model.fit` gets besides its callbacks: pipelines and epochs."""
+    train, validation = pipelines(experiment, data)
+    return {
+        "x": train,
+        "validation_data": validation,
+        "epochs": experiment.training.epochs,
+        "verbose": 0,
+    }
+
+
+def training_callbacks(
+    training: TrainingConfig,
+    objective: ObjectiveConfig,
+    listeners: Sequence[Any] = (),
+    run_id: str = "",
+    validation: bool = True,
+) -> list[keras.callbacks.Callback]:
+    """The callbacks every training gets; `run_id` names it to the listeners (a trial id)."""
+    found: list[keras.callbacks.Callback] = []
+    if training.early_stopping_patience is not None and validation:
+        found.append(
+            keras.callbacks.EarlyStopping(
+                monitor=objective.name,
+                mode=objective.direction,
+                patience=training.early_stopping_patience,
+                restore_best_weights=False,
+            )
+        )
+    found.append(NonFiniteLossGuard())
+    if listeners:
+        found.append(EpochRelay(listeners, run_id))
+    return found
+
+
+def train(
+    model: keras.Model,
+    experiment: Experiment,
+    train: Any,
+    validation: Any = None,
+    *,
+    epochs: int | None = None,
+    listeners: Sequence[Any] = (),
+    run_id: str = "",
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+) -> keras.callbacks.History:
+    """Fits `model` on the `train` pipeline (scored on `validation` when given) for `epochs`
+    (default: the experiment's) with every training's callbacks and `callbacks` after them.
+
+    Raises TrainingError when the loss turns NaN or infinite."""
+    everyone = training_callbacks(
+        experiment.training,
+        experiment.tuner.objective,
+        listeners,
+        run_id,
+        validation=validation is not None,
+    )
+    started = time.monotonic()
+    try:
+        history = model.fit(
+            train,
+            validation_data=validation,
+            epochs=epochs or experiment.training.epochs,
+            callbacks=[*everyone, *callbacks],
+            verbose=0,
+        )
+    except kt.errors.FailedTrialError as error:
+        raise TrainingError(f"training failed: {error}") from error
+    log.info("training took %.1fs", time.monotonic() - started)
+    return history
+
+
+class EpochRelay(keras.callbacks.Callback):
+    """Sends each epoch's logs to the listeners; shared, not copied, across executions."""
+
+    def __init__(self, listeners: Sequence[Any], run_id: str) -> None:
+        super().__init__()
+        self.listeners = listeners
+        self.run_id = run_id
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> EpochRelay:
+        return self  # keras-tuner deep-copies callbacks per execution; this one holds listeners
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        metrics = {k: float(v) for k, v in (logs or {}).items() if is_number(v)}
+        relay(self.listeners, "epoch_ended", self.run_id, epoch, metrics)
+
+
+class NonFiniteLossGuard(keras.callbacks.Callback):
+    """Fails the training when its loss turns NaN or infinite.
+
+    Keras's own TerminateOnNaN only stops training, and a trial would then complete with a
+    meaningless score; keras-tuner marks a trial raising FailedTrialError FAILED at once.
+    """
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        self._check((logs or {}).get("loss"), f"batch {batch}")
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._check((logs or {}).get("loss"), f"epoch {epoch}")
+
+    def _check(self, loss: Any, where: str) -> None:
+        if loss is not None and not math.isfinite(float(loss)):
+            self.model.stop_training = True
+            raise kt.errors.FailedTrialError(f"non-finite training loss ({float(loss)}) at {where}")
