@@ -174,8 +174,3 @@ def feed_forward_block(
     y = layers.Dense(width)(y)
     x = layers.Add()([x, y])
     return layers.LayerNormalization()(x)
-
-
-def classifier(x: Any, num_classes: int) -> Any:
-    """Softmax over the classes, kept in float32 whatever the compute precision."""
-    return layers.Dense(num_classes, activation="softmax", dtype="float32", name="probabilities")(x)

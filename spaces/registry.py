@@ -9,7 +9,8 @@ from typing import Any
 from search.data.spec import DataSpec, Modality
 from search.registry import Registry
 
-# build(hp, inputs, spec) -> class probabilities; `inputs` are already preprocessed.
+# build(hp, inputs, spec) -> a feature tensor; `inputs` are already preprocessed, and the
+# hypermodel adds the task's head (search/tuning/task.py), so a space serves every task.
 BuildFn = Callable[[Any, Any, DataSpec], Any]
 
 

@@ -1,4 +1,5 @@
-"""A space plus a dataset becomes a keras-tuner HyperModel: inputs, preprocessing, compile."""
+"""A space plus a dataset becomes a keras-tuner HyperModel: inputs, preprocessing, the space's
+features, the task's head, compile."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from search.data.spec import DataSpec
 from search.errors import SpaceMismatchError
 from search.experiment import HyperparameterOverride
 from search.tuning.overrides import OverridingHyperParameters
+from search.tuning.task import TASKS, Task
 from spaces.registry import Space
 
 LEARNING_RATE = ("learning_rate", 1e-4, 1e-2)
@@ -48,19 +50,22 @@ def input_dtype(spec: DataSpec) -> str:
 
 
 class SpaceHyperModel(kt.HyperModel):
-    """Builds and compiles a space for one dataset, with the experiment's overrides applied."""
+    """Builds a space for one dataset, adds the task's head and compiles for the task, with
+    the experiment's overrides applied."""
 
     def __init__(
         self,
         space: Space,
         spec: DataSpec,
         overrides: Mapping[str, HyperparameterOverride] | None = None,
+        task: Task | str = "classification",
     ) -> None:
         super().__init__(name=space.name)
         check_fits(space, spec)
         self.space = space
         self.spec = spec
         self.overrides = dict(overrides or {})
+        self.task = TASKS.get(task) if isinstance(task, str) else task
 
     def build(self, hp: kt.HyperParameters) -> keras.Model:
         return self.build_declaring(hp)[0]
@@ -72,13 +77,14 @@ class SpaceHyperModel(kt.HyperModel):
         x = raw
         for layer in preprocessing_layers(self.spec):
             x = layer(x)
-        outputs = self.space.build(scoped, x, self.spec)
+        features = self.space.build(scoped, x, self.spec)
+        outputs = self.task.head(features, self.spec)
         model = keras.Model(raw, outputs, name=self.space.name.replace("-", "_"))
         learning_rate = scoped.Float(*LEARNING_RATE, sampling="log")
         model.compile(
             optimizer=keras.optimizers.Adam(learning_rate),
-            loss="sparse_categorical_crossentropy",
-            metrics=["accuracy"],
+            loss=self.task.loss,
+            metrics=list(self.task.metrics),
         )
         return model, scoped.declared
 

@@ -15,4 +15,7 @@ def prepare(experiment: Experiment) -> tuple[LoadedData, SpaceHyperModel]:
     data = load_dataset(experiment.dataset)
     check_fits(space, data.spec)  # before fitting a vocabulary for nothing
     data = with_text_encoding(data, experiment.text)
-    return data, SpaceHyperModel(space, data.spec, experiment.space.hyperparameters)
+    hypermodel = SpaceHyperModel(
+        space, data.spec, experiment.space.hyperparameters, task=experiment.task
+    )
+    return data, hypermodel
