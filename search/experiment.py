@@ -163,8 +163,21 @@ class TextConfig(Strict):
 
 
 class SpaceConfig(Strict):
+    """A registered space by `name`, or one written here as `blocks` (see spaces/recipe.py)."""
+
     name: str
     hyperparameters: dict[str, HyperparameterOverride] = Field(default_factory=dict)
+    blocks: list[Any] | None = Field(
+        None, description="a space composed of layer-pattern blocks; `name` then only names it"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_for_blocks(cls, data: Any) -> Any:
+        """A space written as blocks may go unnamed: it is then called `blocks`."""
+        if isinstance(data, dict) and data.get("blocks") is not None and "name" not in data:
+            return {**data, "name": "blocks"}
+        return data
 
     @field_validator("hyperparameters")
     @classmethod

@@ -21,6 +21,9 @@ class Space:
     name: str
     modality: Modality
     build: BuildFn
+    # Checks the space against the data before any build (a ConfigError); spaces written in
+    # the experiment file have one, registered spaces need none.
+    check: Callable[[DataSpec], None] | None = None
 
     @property
     def description(self) -> str:
