@@ -46,10 +46,17 @@ def modality_of(recipe: tuple[Node, ...]) -> Modality:
 def check_shapes(recipe: tuple[Node, ...], spec: DataSpec) -> None:
     """A ConfigError for the first block some choice cannot build on `spec`'s inputs."""
     if spec.modality == "text":
-        _walk(recipe, Shape(rank=2))
-        return
-    height, width, channels = (list(spec.input_shape) + [None, None, None])[:3]
-    _walk(recipe, Shape(4, height, width, frozenset([channels]) if channels else None))
+        start = Shape(rank=2)
+    else:
+        height, width, channels = (list(spec.input_shape) + [None, None, None])[:3]
+        start = Shape(4, height, width, frozenset([channels]) if channels else None)
+    end = _walk(recipe, start)
+    if end.rank != 2:
+        raise ConfigError(
+            f"space.blocks: the last block gives {RANK_NAMES.get(end.rank, 'no vector')}, but "
+            "the task's head needs a vector (batch, width): end with a reshaping_head or a "
+            "recurrent block"
+        )
 
 
 def _walk(nodes: tuple[Node, ...], shape: Shape) -> Shape:
