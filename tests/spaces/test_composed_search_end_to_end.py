@@ -48,7 +48,7 @@ def searched(request, tmp_path_factory, text_tfds_dir):
     uri = f"sqlite:///{root / 'mlflow.db'}"
     result = runner.invoke(main, ["run", str(path), "--tracking-uri", uri, "--quiet"])
     assert result.exit_code == 0, result.output
-    return name, _shown(shown.stdout), uri
+    return name, _shown(shown.stdout), uri, root
 
 
 def _shown(stdout: str) -> dict[str, str]:
@@ -65,7 +65,7 @@ def _shown(stdout: str) -> dict[str, str]:
 def test_every_trial_run_carries_the_hyperparameters_space_show_printed(searched) -> None:
     from mlflow.tracking import MlflowClient
 
-    name, shown, uri = searched
+    name, shown, uri, _ = searched
     client = MlflowClient(tracking_uri=uri)
     experiment = client.get_experiment_by_name(name)
     trials = client.search_runs(
@@ -84,9 +84,26 @@ def test_every_trial_run_carries_the_hyperparameters_space_show_printed(searched
 def test_the_champion_predicts_class_probabilities(searched) -> None:
     import mlflow
 
-    name, _, uri = searched
+    name, _, uri, _ = searched
     mlflow.set_tracking_uri(uri)
     model = mlflow.pyfunc.load_model(f"models:/{name}@champion")
     predictions = np.asarray(model.predict(INPUTS[name]))
     assert predictions.shape[0] == 3
     np.testing.assert_allclose(predictions.sum(axis=1), 1.0, rtol=1e-4)
+
+
+def test_best_yaml_rebuilds_the_champion(searched) -> None:
+    import keras_tuner as kt
+    import mlflow
+
+    from search.experiment import load_experiment
+    from search.tuning.prepare import prepare
+
+    name, _, uri, root = searched
+    mlflow.set_tracking_uri(uri)
+    champion = mlflow.keras.load_model(f"models:/{name}@champion")
+    best = load_experiment(str(root / "runs" / name / "best.yaml"))
+    _, hypermodel = prepare(best)
+    rebuilt = hypermodel.build(kt.HyperParameters())
+    assert rebuilt.count_params() == champion.count_params()
+    assert [type(layer) for layer in rebuilt.layers] == [type(layer) for layer in champion.layers]
