@@ -8,6 +8,7 @@ lives under `<scope>/<r>/...`, conditional on `times >= r`.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from functools import partial
 from typing import Any
 
@@ -70,7 +71,7 @@ def _build_repeat(node: Repeat, hp: Any, x: Any, spec: DataSpec) -> Any:
         for copy in range(1, max(counts) + 1):
             allowed = [n for n in counts if n >= copy]
             conditional = min(counts) < copy
-            with hp.conditional_scope("times", allowed) if conditional else _nothing():
+            with hp.conditional_scope("times", allowed) if conditional else nullcontext():
                 if copy <= times:
                     with hp.name_scope(str(copy)):
                         x = _build_list(node.blocks, hp, x, spec)
@@ -95,11 +96,3 @@ def declare(hp: Any, name: str, override: HyperparameterOverride, kind: type) ->
 def _leaf(scope: str) -> str:
     """The last part of a scope: keras-tuner nests `name_scope`s itself."""
     return scope.rsplit("/", 1)[-1]
-
-
-class _nothing:  # noqa: N801
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None

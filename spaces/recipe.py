@@ -10,6 +10,7 @@ closest valid name for a misspelling.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +18,11 @@ from pydantic import ValidationError
 
 from search.errors import ConfigError
 from search.experiment import HyperparameterOverride
+from spaces.blocks import Normalization
 from spaces.catalogue import CATALOGUE, Argument
 
 COMBINERS = ("residual", "repeat")
+NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -73,16 +76,28 @@ def parse_blocks(raw: list[Any]) -> tuple[Node, ...]:
     """The recipe of `space.blocks`, or a ConfigError naming the first problem."""
     if not isinstance(raw, list) or not raw:
         raise ConfigError("space.blocks: give a non-empty list of blocks")
-    return _parse_list(raw, prefix="", scope="", where="")
+    recipe = _parse_list(raw, prefix="", scope="")
+    _check_unique(recipe, set())
+    return recipe
 
 
-def _parse_list(raw: list[Any], prefix: str, scope: str, where: str) -> tuple[Node, ...]:
-    return tuple(
-        _parse_entry(entry, f"{prefix}{i}", scope, where) for i, entry in enumerate(raw, start=1)
-    )
+def _check_unique(nodes: tuple[Node, ...], seen: set[str]) -> None:
+    """Two blocks with one scope would silently share their hyperparameters."""
+    for node in nodes:
+        if node.scope in seen:
+            raise ConfigError(
+                f"{node.where}: another block has this scope; give each block its own `name`"
+            )
+        seen.add(node.scope)
+        if not isinstance(node, Block):
+            _check_unique(node.blocks, seen)
 
 
-def _parse_entry(entry: Any, position: str, outer: str, where: str) -> Node:
+def _parse_list(raw: list[Any], prefix: str, scope: str) -> tuple[Node, ...]:
+    return tuple(_parse_entry(entry, f"{prefix}{i}", scope) for i, entry in enumerate(raw, 1))
+
+
+def _parse_entry(entry: Any, position: str, outer: str) -> Node:
     if not isinstance(entry, dict) or len(entry) != 1:
         raise ConfigError(
             f"space.blocks: block {position}: write each block as one `kind: {{arguments}}` "
@@ -96,8 +111,18 @@ def _parse_entry(entry: Any, position: str, outer: str, where: str) -> Node:
         )
     if kind == "residual" and isinstance(body, list):
         body = {"blocks": body}
+    if not isinstance(body, dict | None):
+        raise ConfigError(
+            f"space.blocks: block {position} ({kind}): give its arguments as a mapping, "
+            f"e.g. `{kind}: {{argument: value}}`, got {body!r}"
+        )
     body = dict(body or {})
     name = str(body.pop("name", f"{kind}_{position.rsplit('.', 1)[-1]}"))
+    if not NAME.fullmatch(name):
+        raise ConfigError(
+            f"space.blocks: block {position} ({kind}): name must be letters, digits, _ or -, "
+            f"got {name!r}"
+        )
     scope = f"{outer}/{name}" if outer else name
     here = f"space.blocks: block {position} ({kind}, scope {scope})"
     if kind in COMBINERS:
@@ -115,18 +140,18 @@ def _parse_combiner(kind: str, body: dict[str, Any], position: str, scope: str, 
         raise ConfigError(f"{here}: `blocks` must be a non-empty list of blocks")
     if kind == "residual":
         norm = _override(here, "norm", body.get("norm", "layer"))
-        norms = norm.values or [norm.fixed]
-        if any(n not in ("batch", "layer", "group", "none") for n in norms):
-            raise ConfigError(f"{here}: norm must be batch, layer, group or none, got {norms}")
-        blocks = _parse_list(inner, f"{position}.", scope, here)
+        Argument("norm", Normalization, required=False).check(norm, f"{here}: norm")
+        blocks = _parse_list(inner, f"{position}.", scope)
         return Residual(scope, here, blocks, norm)
     if "times" not in body:
         raise ConfigError(f"{here}: missing argument 'times' (a number, a list or a range)")
     times = _override(here, "times", body["times"])
-    if any(isinstance(n, bool) or not float(n).is_integer() or n < 0 for n in int_values(times)):
+    Argument("times", int, required=True).check(times, f"{here}: times")
+    whole = [v for v in (times.min, times.max, times.step) if v is not None]
+    if any(not float(v).is_integer() for v in whole) or min(int_values(times)) < 0:
         raise ConfigError(f"{here}: times must be whole numbers >= 0, got {body['times']!r}")
     # Copies are scoped `scope/<copy>/...`; the blocks' own positions restart at 1.
-    return Repeat(scope, here, _parse_list(inner, f"{position}.", f"{scope}/<copy>", here), times)
+    return Repeat(scope, here, _parse_list(inner, f"{position}.", f"{scope}/<copy>"), times)
 
 
 def _arguments(

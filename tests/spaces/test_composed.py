@@ -63,6 +63,14 @@ REFUSALS = {
         "1x1 image smaller than 1 pixel with some choice of the blocks before it; set pool: "
         "false here or use fewer blocks",
     ),
+    "two blocks with one name": (
+        [
+            {"conv": {"name": "stem", "filters": 8, "kernel_size": 3}},
+            {"dense": {"name": "stem", "units": 8}},
+        ],
+        "error: space.blocks: block 2 (dense, scope stem): another block has this scope; give "
+        "each block its own `name`",
+    ),
     "no vector for the head": (
         [CONV],
         "error: space.blocks: the last block gives a 4-D feature map (batch, height, width, "
