@@ -12,15 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from search.data.spec import DataSpec
 from search.registry import Registry
 
 TaskName = Literal["classification"]
 
+
+class Targets(Protocol):
+    """What a head needs to know of the data (a `search.data.spec.DataSpec` is one).
+
+    A protocol, not the DataSpec import: the experiment config imports this module, and
+    the data spec refers back to the config.
+    """
+
+    @property
+    def num_classes(self) -> int: ...
+
+
 # head(features, spec) -> the model's outputs
-HeadFn = Callable[[Any, DataSpec], Any]
+HeadFn = Callable[[Any, Targets], Any]
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,7 @@ class Task:
 TASKS: Registry[Task] = Registry("task")
 
 
-def classification_head(features: Any, spec: DataSpec) -> Any:
+def classification_head(features: Any, spec: Targets) -> Any:
     """Softmax over the classes, kept in float32 whatever the compute precision.
 
     Named `probabilities`: exported models and their reports refer to the layer by name.
