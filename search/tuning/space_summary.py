@@ -84,8 +84,12 @@ def describe(entry: Any) -> str:
 
 
 def _condition(entry: Any) -> str:
+    """`parent = value` or `parent in a, b`, joined by `and` when nested."""
     return " and ".join(
-        f"{c.name} in {', '.join(str(v) for v in c.values)}" for c in entry.conditions
+        f"{c.name} = {c.values[0]}"
+        if len(c.values) == 1
+        else f"{c.name} in {', '.join(str(v) for v in c.values)}"
+        for c in entry.conditions
     )
 
 

@@ -119,7 +119,7 @@ def test_hyperparameter_names_follow_scopes_and_repeats_are_conditional() -> Non
         "stem/filters": ("one of 8, 16", ""),
         "stage/times": ("int 1..2", ""),
         "stage/1/residual_1/conv_1/filters": ("one of 8, 16", ""),
-        "stage/2/residual_1/conv_1/filters": ("one of 8, 16", "stage/times in 2"),
+        "stage/2/residual_1/conv_1/filters": ("one of 8, 16", "stage/times = 2"),
         "dense_4/units": ("int 16..64, step 16", ""),
         "dense_4/dropout_rate": ("one of 0.0, 0.5", ""),
         "learning_rate": ("float 0.0001..0.01, log sampling", ""),
@@ -150,5 +150,5 @@ def test_space_show_prints_every_hyperparameter_and_model_sizes(runner, tfds_dir
     assert lines[start] == f"space residual-cnn: {len(rows)} hyperparameters"
     assert "  stage/times" in [row[: len("  stage/times")] for row in rows]
     conditional = [r for r in rows if "stage/2/" in r]
-    assert conditional and all(r.endswith("(only if stage/times in 2)") for r in conditional)
+    assert conditional and all(r.endswith("(only if stage/times = 2)") for r in conditional)
     assert lines[-1].startswith("parameters: smallest model ")

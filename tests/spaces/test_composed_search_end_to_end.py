@@ -76,7 +76,7 @@ def test_every_trial_run_carries_the_hyperparameters_space_show_printed(searched
         params = trial.data.params
         assert set(params) <= set(shown), set(params) - set(shown)
         for hp_name, condition in shown.items():
-            parent, _, allowed = condition.partition(" in ")
+            parent, _, allowed = condition.replace(" = ", " in ").partition(" in ")
             active = not condition or params.get(parent) in allowed.split(", ")
             assert (hp_name in params) == active, (hp_name, condition, params)
 
