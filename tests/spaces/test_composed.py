@@ -152,3 +152,23 @@ def test_space_show_prints_every_hyperparameter_and_model_sizes(runner, tfds_dir
     conditional = [r for r in rows if "stage/2/" in r]
     assert conditional and all(r.endswith("(only if stage/times = 2)") for r in conditional)
     assert lines[-1].startswith("parameters: smallest model ")
+
+
+def test_space_hyperparameters_narrow_a_blocks_space_by_its_names() -> None:
+    from search.errors import ConfigError
+    from search.experiment import HyperparameterOverride
+    from search.tuning.hypermodel import check_overrides
+
+    blocks = [
+        {"conv": {"name": "stem", "filters": [8, 16], "kernel_size": 3}},
+        {"reshaping_head": {"kind": "flatten"}},
+    ]
+    space = composed_space("mine", blocks)
+    fixed = {"stem/filters": HyperparameterOverride(fixed=16)}
+    hp = kt.HyperParameters()
+    SpaceHyperModel(space, DIGITS, fixed).build(hp)
+    assert hp.values["stem/filters"] == 16
+    with pytest.raises(ConfigError, match="unknown hyperparameter of space 'mine' 'stem/filter'"):
+        check_overrides(
+            SpaceHyperModel(space, DIGITS, {"stem/filter": HyperparameterOverride(fixed=16)})
+        )
