@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from search.errors import ConfigError, UnknownNameError
 from search.registry import unknown_name_message
+from search.tuning.task import TASKS, TaskName
 
 EXPERIMENTS_DIR = Path(__file__).resolve().parent.parent / "experiments"
 
@@ -162,8 +163,21 @@ class TextConfig(Strict):
 
 
 class SpaceConfig(Strict):
+    """A registered space by `name`, or one written here as `blocks` (see spaces/recipe.py)."""
+
     name: str
     hyperparameters: dict[str, HyperparameterOverride] = Field(default_factory=dict)
+    blocks: list[Any] | None = Field(
+        None, description="a space composed of layer-pattern blocks; `name` then only names it"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_for_blocks(cls, data: Any) -> Any:
+        """A space written as blocks may go unnamed: it is then called `blocks`."""
+        if isinstance(data, dict) and data.get("blocks") is not None and "name" not in data:
+            return {**data, "name": "blocks"}
+        return data
 
     @field_validator("hyperparameters")
     @classmethod
@@ -233,6 +247,9 @@ class Experiment(Strict):
 
     name: str
     description: str = ""
+    task: TaskName = Field(
+        "classification", description="decides the model's head, loss, metrics and objective"
+    )
     dataset: DatasetConfig = DatasetConfig()
     space: SpaceConfig
     tuner: TunerConfig = TunerConfig()
@@ -240,6 +257,18 @@ class Experiment(Strict):
     text: TextConfig = TextConfig()
     tracking: TrackingConfig = TrackingConfig()
     output_dir: str = "search-runs"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _task_objective(cls, data: Any) -> Any:
+        """Without `tuner.objective`, the search optimises the task's default objective."""
+        if not isinstance(data, dict) or data.get("task", "classification") not in TASKS:
+            return data
+        tuner = data.get("tuner", {})
+        if isinstance(tuner, dict) and "objective" not in tuner:
+            default = TASKS.get(data.get("task", "classification")).default_objective()
+            data = {**data, "tuner": {**tuner, "objective": default}}
+        return data
 
     @field_validator("name")
     @classmethod

@@ -65,10 +65,10 @@ def run_search(
     from search.tuning.hypermodel import check_overrides
     from search.tuning.prepare import prepare
     from search.tuning.tuners import TUNERS
-    from spaces import SPACES
+    from spaces import resolve_space
 
     # 1. Validate every input; nothing is written before this block ends.
-    space = SPACES.get(experiment.space.name)
+    space = resolve_space(experiment.space)
     TUNERS.get(experiment.tuner.kind)
     uri = store.resolve_tracking_uri(tracking_uri or experiment.tracking.tracking_uri)
     workspace.check_writable(experiment)

@@ -7,6 +7,7 @@ a best configuration is retrained.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any, Literal
 
 import keras
@@ -154,6 +155,28 @@ def recurrent_block(
     return x
 
 
+def residual(
+    x: Any, body: Callable[[Any], Any], norm: Normalization = "layer", groups: int = 1
+) -> Any:
+    """`body(x)` added to `x`, then normalized: the Add + normalization of self-attention,
+    for any blocks.
+
+    Where the body changes the shape, the shortcut follows it: max pooling when a feature
+    map shrank (as the conv block's pooling does), then a 1x1 conv (feature maps) or a dense
+    projection (vectors, sequences) when the width differs.
+    """
+    y = body(x)
+    shortcut = x
+    if len(x.shape) == 4 and tuple(x.shape[1:3]) != tuple(y.shape[1:3]):
+        factor = [a // b for a, b in zip(x.shape[1:3], y.shape[1:3], strict=True)]
+        shortcut = layers.MaxPooling2D(pool_size=tuple(factor))(shortcut)
+    if shortcut.shape[-1] != y.shape[-1]:
+        width = y.shape[-1]
+        project = layers.Conv2D(width, 1) if len(x.shape) == 4 else layers.Dense(width)
+        shortcut = project(shortcut)
+    return normalization(layers.Add()([shortcut, y]), norm, groups)
+
+
 def self_attention_block(
     x: Any, num_heads: int, key_dim: int, dropout_rate: float = 0.0, norm: Normalization = "layer"
 ) -> Any:
@@ -161,8 +184,7 @@ def self_attention_block(
     attention = layers.MultiHeadAttention(
         num_heads=num_heads, key_dim=key_dim, dropout=dropout_rate
     )
-    x = layers.Add()([x, attention(query=x, value=x, key=x)])
-    return normalization(x, norm)
+    return residual(x, lambda y: attention(query=y, value=y, key=y), norm)
 
 
 def feed_forward_block(
@@ -170,12 +192,9 @@ def feed_forward_block(
 ) -> Any:
     """The transformer's position-wise dense block back to the model width, Add, LayerNorm."""
     width = x.shape[-1]
-    y = dense_block(x, units, activation, dropout_rate, initializer="glorot_uniform")
-    y = layers.Dense(width)(y)
-    x = layers.Add()([x, y])
-    return layers.LayerNormalization()(x)
 
+    def body(y: Any) -> Any:
+        y = dense_block(y, units, activation, dropout_rate, initializer="glorot_uniform")
+        return layers.Dense(width)(y)
 
-def classifier(x: Any, num_classes: int) -> Any:
-    """Softmax over the classes, kept in float32 whatever the compute precision."""
-    return layers.Dense(num_classes, activation="softmax", dtype="float32", name="probabilities")(x)
+    return residual(x, body, "layer")

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from search.data.spec import DataSpec
-from spaces.blocks import classifier, conv_block, dense_block, reshaping_head, spatial_dropout
+from spaces.blocks import conv_block, dense_block, reshaping_head, spatial_dropout
 from spaces.registry import register_space
 
 MAX_CONV_BLOCKS = 3
@@ -14,7 +14,7 @@ MAX_CONV_BLOCKS = 3
 
 @register_space("image-cnn", modality="image")
 def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
-    """A small CNN for image classification.
+    """A small CNN: image in, the dense block's features out (the task adds its head).
 
     Hyperparameters (name: range, default first):
     - conv_blocks: int 1..3
@@ -60,5 +60,4 @@ def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
         x = conv_block(x, block_filters, kernel_size, norm, groups, pool=i < poolable)
         x = spatial_dropout(x, spatial_rate)
     x = reshaping_head(x, head)
-    x = dense_block(x, units, activation, dropout_rate, l2, initializer)
-    return classifier(x, spec.num_classes)
+    return dense_block(x, units, activation, dropout_rate, l2, initializer)

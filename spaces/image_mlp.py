@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from search.data.spec import DataSpec
-from spaces.blocks import classifier, dense_block, gaussian_noise, reshaping_head
+from spaces.blocks import dense_block, gaussian_noise, reshaping_head
 from spaces.registry import register_space
 
 MAX_DENSE_LAYERS = 3
@@ -13,7 +13,8 @@ MAX_DENSE_LAYERS = 3
 
 @register_space("image-mlp", modality="image")
 def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
-    """A multilayer perceptron for small images: every pixel is one input feature.
+    """A multilayer perceptron for small images: every pixel is one input feature; the last
+    dense block's features are the output (the task adds its head).
 
     Hyperparameters (name: range):
     - input_noise: float 0.0..0.2, step 0.05 (Gaussian noise on 0..1 pixels, training only)
@@ -48,4 +49,4 @@ def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
     x = gaussian_noise(reshaping_head(inputs, "flatten"), noise)
     for layer_units in units:
         x = dense_block(x, layer_units, activation, dropout_rate, l2, initializer, norm, groups)
-    return classifier(x, spec.num_classes)
+    return x

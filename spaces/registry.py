@@ -9,7 +9,8 @@ from typing import Any
 from search.data.spec import DataSpec, Modality
 from search.registry import Registry
 
-# build(hp, inputs, spec) -> class probabilities; `inputs` are already preprocessed.
+# build(hp, inputs, spec) -> a feature tensor; `inputs` are already preprocessed, and the
+# hypermodel adds the task's head (search/tuning/task.py), so a space serves every task.
 BuildFn = Callable[[Any, Any, DataSpec], Any]
 
 
@@ -20,6 +21,9 @@ class Space:
     name: str
     modality: Modality
     build: BuildFn
+    # Checks the space against the data before any build (a ConfigError); spaces written in
+    # the experiment file have one, registered spaces need none.
+    check: Callable[[DataSpec], None] | None = None
 
     @property
     def description(self) -> str:

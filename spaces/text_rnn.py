@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from search.data.spec import DataSpec
-from spaces.blocks import classifier, dense_block, embedding, recurrent_block
+from spaces.blocks import dense_block, embedding, recurrent_block
 from spaces.registry import register_space
 
 
 @register_space("text-rnn", modality="text")
 def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
-    """A recurrent text classifier over the token ids of each text (padding masked).
+    """A recurrent encoder of the token ids of each text (padding masked); the dense block's
+    features are the output (the task adds its head).
 
     Hyperparameters (name: range):
     - embedding_dim: one of 32, 64, 128
@@ -38,5 +39,4 @@ def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
 
     x = embedding(inputs, spec.text.vocabulary_size, embedding_dim, mask_zero=True)
     x = recurrent_block(x, cell, units, num_layers, bidirectional, sequence_dropout)
-    x = dense_block(x, dense_units, "relu", dropout_rate)
-    return classifier(x, spec.num_classes)
+    return dense_block(x, dense_units, "relu", dropout_rate)

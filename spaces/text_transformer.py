@@ -6,7 +6,6 @@ from typing import Any
 
 from search.data.spec import DataSpec
 from spaces.blocks import (
-    classifier,
     dense_block,
     embedding,
     feed_forward_block,
@@ -21,7 +20,8 @@ MAX_ATTENTION_BLOCKS = 2
 
 @register_space("text-transformer", modality="text")
 def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
-    """A small transformer encoder for text classification (padding masked).
+    """A small transformer encoder for text (padding masked); the dense block's features are
+    the output (the task adds its head).
 
     Hyperparameters (name: range):
     - embedding_dim: one of 32, 64, 128 (the model width)
@@ -55,5 +55,4 @@ def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
         x = self_attention_block(x, num_heads, key_dim, attention_dropout)
         x = feed_forward_block(x, feed_forward_units)
     x = reshaping_head(x, head)
-    x = dense_block(x, dense_units, "relu", dropout_rate)
-    return classifier(x, spec.num_classes)
+    return dense_block(x, dense_units, "relu", dropout_rate)

@@ -16,6 +16,7 @@ from search.cli.data import data
 from search.cli.export import export
 from search.cli.listing import list_
 from search.cli.run import run
+from search.cli.space import space
 from search.cli.sync import sync
 from search.cli.train import train
 from search.cli.ui import ui
@@ -31,7 +32,7 @@ def main() -> None:
     """Tune Keras models with keras-tuner; every trial tracked in MLflow."""
 
 
-for command in (run, chief, worker, best, export, train, ui, sync, data, list_, bench):
+for command in (run, chief, worker, best, export, train, ui, sync, data, space, list_, bench):
     main.add_command(command)
 
 __all__ = ["main"]

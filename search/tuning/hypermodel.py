@@ -1,4 +1,5 @@
-"""A space plus a dataset becomes a keras-tuner HyperModel: inputs, preprocessing, compile."""
+"""A space plus a dataset becomes a keras-tuner HyperModel: inputs, preprocessing, the space's
+features, the task's head, compile."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ import keras_tuner as kt
 
 from search.data.preprocessing import image_preprocessing_layers
 from search.data.spec import DataSpec
-from search.errors import SpaceMismatchError
+from search.errors import ConfigError, SpaceMismatchError
 from search.experiment import HyperparameterOverride
+from search.registry import unknown_name_message
+from search.tuning.explore import explore
 from search.tuning.overrides import OverridingHyperParameters
+from search.tuning.task import TASKS, Task
 from spaces.registry import Space
 
 LEARNING_RATE = ("learning_rate", 1e-4, 1e-2)
@@ -48,19 +52,22 @@ def input_dtype(spec: DataSpec) -> str:
 
 
 class SpaceHyperModel(kt.HyperModel):
-    """Builds and compiles a space for one dataset, with the experiment's overrides applied."""
+    """Builds a space for one dataset, adds the task's head and compiles for the task, with
+    the experiment's overrides applied."""
 
     def __init__(
         self,
         space: Space,
         spec: DataSpec,
         overrides: Mapping[str, HyperparameterOverride] | None = None,
+        task: Task | str = "classification",
     ) -> None:
         super().__init__(name=space.name)
         check_fits(space, spec)
         self.space = space
         self.spec = spec
         self.overrides = dict(overrides or {})
+        self.task = TASKS.get(task) if isinstance(task, str) else task
 
     def build(self, hp: kt.HyperParameters) -> keras.Model:
         return self.build_declaring(hp)[0]
@@ -72,13 +79,14 @@ class SpaceHyperModel(kt.HyperModel):
         x = raw
         for layer in preprocessing_layers(self.spec):
             x = layer(x)
-        outputs = self.space.build(scoped, x, self.spec)
+        features = self.space.build(scoped, x, self.spec)
+        outputs = self.task.head(features, self.spec)
         model = keras.Model(raw, outputs, name=self.space.name.replace("-", "_"))
         learning_rate = scoped.Float(*LEARNING_RATE, sampling="log")
         model.compile(
             optimizer=keras.optimizers.Adam(learning_rate),
-            loss="sparse_categorical_crossentropy",
-            metrics=["accuracy"],
+            loss=self.task.loss,
+            metrics=list(self.task.metrics),
         )
         return model, scoped.declared
 
@@ -92,35 +100,10 @@ def check_overrides(hypermodel: SpaceHyperModel, max_builds: int = 64) -> set[st
     Returns the hyperparameter names seen. A name no build declares is a ConfigError, as is a
     space that cannot be built with the overrides (e.g. groups that do not divide filters).
     """
-    from search.errors import ConfigError
-    from search.registry import unknown_name_message
-
-    wanted, seen = set(hypermodel.overrides), set[str]()
-    frontier: list[dict[str, Any]] = [{}]
-    builds = 0
-    while frontier and builds < max_builds:
-        assignment = frontier.pop(0)
-        hp = kt.HyperParameters()
-        hp.values.update(assignment)
-        try:
-            _, declared = hypermodel.build_declaring(hp)
-        except Exception as error:
-            raise ConfigError(
-                f"space '{hypermodel.space.name}' cannot be built with the experiment's "
-                f"hyperparameters {dict(assignment) or ''}: {error}"
-            ) from error
-        builds += 1
-        new = declared - seen
-        seen |= declared
-        if wanted <= seen:
-            break
-        for entry in hp.space:
-            if entry.name in new:
-                for value in _other_values(entry, hp.values.get(entry.name)):
-                    frontier.append({**assignment, entry.name: value})
-    # Once, not per build: the garbage collection inside `clear_session` cost more than
-    # the builds themselves (64 builds: about 4x slower).
-    keras.backend.clear_session()
+    wanted = set(hypermodel.overrides)
+    seen = set(
+        explore(hypermodel.build, hypermodel.space.name, max_builds, lambda seen: wanted <= seen)
+    )
     missing = sorted(wanted - seen)
     if missing:
         kind = f"hyperparameter of space '{hypermodel.space.name}'"
@@ -128,18 +111,3 @@ def check_overrides(hypermodel: SpaceHyperModel, max_builds: int = 64) -> set[st
             f"space.hyperparameters: {unknown_name_message(kind, missing[0], sorted(seen))}"
         )
     return seen
-
-
-def _other_values(entry: Any, current: Any, limit: int = 8) -> list[Any]:
-    """The values of a discrete hyperparameter other than `current` (none for wide ranges)."""
-    if isinstance(entry, kt.engine.hyperparameters.Boolean):
-        values: list[Any] = [True, False]
-    elif hasattr(entry, "values"):
-        values = list(entry.values)
-    elif isinstance(entry, kt.engine.hyperparameters.Int):
-        values = list(range(entry.min_value, entry.max_value + 1, entry.step or 1))
-        if len(values) > limit:
-            return []
-    else:
-        return []
-    return [v for v in values if v != current]

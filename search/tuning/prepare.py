@@ -6,13 +6,18 @@ from search.data.loading import LoadedData, load_dataset
 from search.data.text import with_text_encoding
 from search.experiment import Experiment
 from search.tuning.hypermodel import SpaceHyperModel, check_fits
-from spaces import SPACES
+from spaces import resolve_space
 
 
 def prepare(experiment: Experiment) -> tuple[LoadedData, SpaceHyperModel]:
     """Loads the dataset, checks it fits the space, fits text encoding on train (text only)."""
-    space = SPACES.get(experiment.space.name)
+    space = resolve_space(experiment.space)
     data = load_dataset(experiment.dataset)
     check_fits(space, data.spec)  # before fitting a vocabulary for nothing
     data = with_text_encoding(data, experiment.text)
-    return data, SpaceHyperModel(space, data.spec, experiment.space.hyperparameters)
+    if space.check is not None:
+        space.check(data.spec)
+    hypermodel = SpaceHyperModel(
+        space, data.spec, experiment.space.hyperparameters, task=experiment.task
+    )
+    return data, hypermodel

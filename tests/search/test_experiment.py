@@ -90,3 +90,19 @@ def test_experiments_are_frozen() -> None:
     experiment = Experiment.model_validate({"name": "x", "space": {"name": "image-cnn"}})
     with pytest.raises(ValueError):
         experiment.name = "y"  # type: ignore[misc]
+
+
+def test_the_task_gives_the_default_objective_unless_one_is_named() -> None:
+    plain = Experiment.model_validate({"name": "x", "space": {"name": "image-cnn"}})
+    assert plain.task == "classification"
+    assert (plain.tuner.objective.name, plain.tuner.objective.direction) == ("val_accuracy", "max")
+    named = Experiment.model_validate(
+        {"name": "x", "space": {"name": "image-cnn"}, "tuner": {"objective": "val_loss"}}
+    )
+    assert (named.tuner.objective.name, named.tuner.objective.direction) == ("val_loss", "min")
+
+
+def test_an_unknown_task_is_refused_with_the_valid_one(write_experiment) -> None:
+    path = write_experiment({"space": {"name": "image-cnn"}, "task": "regresion"})
+    with pytest.raises(ConfigError, match=r"task: Input should be 'classification'"):
+        load_experiment(str(path))

@@ -121,3 +121,26 @@ def test_positional_embedding_adds_learned_positions_and_keeps_the_mask() -> Non
     out = np.asarray(layer(values))
     np.testing.assert_allclose(out[0], np.asarray(layer.positions))
     assert keras.saving.get_registered_name(PositionalEmbedding) == "spaces>PositionalEmbedding"
+
+
+def test_residual_adds_the_input_and_projects_it_when_the_blocks_change_its_shape() -> None:
+    image = _image(16)
+    same = blocks.residual(image, lambda x: blocks.conv_block(x, 16, 3, pool=False), "batch")
+    model = keras.Model(image, same)
+    assert tuple(same.shape) == (None, 8, 8, 16)
+    assert not any(isinstance(layer, keras.layers.MaxPooling2D) for layer in model.layers)
+
+    inputs = _image(16)
+    changed = blocks.residual(inputs, lambda x: blocks.conv_block(x, 32, 3, pool=True), "layer")
+    layers = keras.Model(inputs, changed).layers
+    assert tuple(changed.shape) == (None, 4, 4, 32)
+    assert sum(isinstance(layer, keras.layers.MaxPooling2D) for layer in layers) == 2
+    assert [layer.kernel_size for layer in layers if isinstance(layer, keras.layers.Conv2D)] == [
+        (3, 3),
+        (1, 1),
+    ]
+
+    vector = keras.Input(shape=(12,))
+    out = blocks.residual(vector, lambda x: blocks.dense_block(x, 8), "none")
+    assert tuple(out.shape) == (None, 8)
+    assert any(isinstance(layer, keras.layers.Add) for layer in keras.Model(vector, out).layers)

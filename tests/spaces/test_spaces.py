@@ -20,7 +20,7 @@ from search.data.spec import DataSpec, TextEncoding
 from search.errors import SpaceMismatchError
 from search.experiment import available_experiments, load_experiment
 from search.tuning.hypermodel import SpaceHyperModel, check_overrides
-from spaces import SPACES
+from spaces import SPACES, resolve_space
 from tests.spaces.covering import choices, covering_builds
 
 DIGITS = DataSpec("sklearn_digits", "1.0.0", "image", (8, 8, 1), 10, tuple("0123456789"))
@@ -158,7 +158,7 @@ def test_a_space_refuses_data_of_the_other_modality(name: str) -> None:
 @pytest.mark.parametrize("experiment", sorted(available_experiments()))
 def test_each_experiment_narrows_only_hyperparameters_its_space_declares(experiment: str) -> None:
     loaded = load_experiment(experiment)
-    space = SPACES.get(loaded.space.name)
+    space = resolve_space(loaded.space)
     overrides = loaded.space.hyperparameters
     seen = check_overrides(SpaceHyperModel(space, DATA[space.modality][0], overrides))
     assert set(overrides) <= seen
