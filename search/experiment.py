@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from search.errors import ConfigError, UnknownNameError
 from search.registry import unknown_name_message
+from search.yaml_loader import load_yaml
 
 EXPERIMENTS_DIR = Path(__file__).resolve().parent.parent / "experiments"
 
@@ -298,13 +299,7 @@ def resolve_experiment_path(name_or_path: str) -> Path:
 def load_experiment(name_or_path: str) -> Experiment:
     """Reads and validates an experiment by name or path; every problem is a ConfigError."""
     path = resolve_experiment_path(name_or_path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(error, "problem", None) or "not valid YAML"
-        raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from None
+    data = load_yaml(path.read_text(), source=str(path))
     if not isinstance(data, dict):
         raise ConfigError(
             f"{path}: an experiment must be a YAML mapping, got {type(data).__name__}"

@@ -113,13 +113,13 @@ def check_same_data(chief: dict[str, str], here: dict[str, str]) -> None:
 def experiment_of(parent_run_id: str) -> Experiment:
     """The experiment exactly as the chief resolved it (overrides included), from its run."""
     import mlflow
-    import yaml
 
     from search.experiment import validate_experiment
+    from search.yaml_loader import load_yaml
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     text = mlflow.artifacts.load_text(f"runs:/{parent_run_id}/experiment.yaml")
-    return validate_experiment(yaml.safe_load(text), source=f"run {parent_run_id}")
+    return validate_experiment(load_yaml(text, f"run {parent_run_id}"), f"run {parent_run_id}")
 
 
 class _TrialShare:

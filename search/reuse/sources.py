@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from search.errors import ConfigError, SearchError
 from search.experiment import (
     Experiment,
@@ -31,6 +29,7 @@ from search.experiment import (
     load_experiment,
     validate_experiment,
 )
+from search.yaml_loader import load_yaml
 
 RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 MODEL_URI = re.compile(r"^models:/(?P<name>[^@/]+)(?:@(?P<alias>[^/]+)|/(?P<version>\d+))$")
@@ -268,4 +267,4 @@ def _artifact_yaml(client: Any, run_id: str, path: str) -> Any:
             local = client.download_artifacts(run_id, path, tmp)
         except Exception:  # missing artifact: the stores raise different exception types
             return None
-        return yaml.safe_load(Path(local).read_text())
+        return load_yaml(Path(local).read_text(), source=f"{path} of run {run_id}")
