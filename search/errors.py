@@ -29,3 +29,7 @@ class SpaceMismatchError(ConfigError):
 
 class TrackingError(SearchError):
     """The MLflow tracking store cannot be reached or written."""
+
+
+class DataFileError(ConfigError):
+    """Files of a folder dataset that cannot be read (exit 2: the user's files, not ours)."""

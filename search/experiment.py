@@ -102,6 +102,12 @@ class DatasetConfig(Strict):
     scaling: Literal["unit", "symmetric"] = "unit"
     augment: AugmentConfig = AugmentConfig()
     cache: Literal["auto", "memory", "file"] = "auto"
+    channels: Literal[1, 3] | None = Field(
+        None, description="image channels; unset: 1 when every image is grayscale, else 3"
+    )
+    skip_unreadable: bool = Field(
+        False, description="folder kinds: leave out files that cannot be read (else refuse)"
+    )
 
     @field_validator("image_size")
     @classmethod

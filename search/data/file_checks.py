@@ -1,0 +1,144 @@
+"""Every file of a folder dataset read once before anything trains: a broken one is named.
+
+A file that cannot be decoded would otherwise become a training example that fails one trial
+deep inside tf.data (or, for text, a bare UnicodeDecodeError). Here each image is decoded the
+way the pipeline will decode it, each text file is decoded as UTF-8, and the problems are
+either refused in one line or, with `dataset.skip_unreadable`, left out with a warning.
+Images also tell how many channels the data has: 1 when every file is grayscale.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import Counter
+from pathlib import Path
+
+from search.data.folders import Example, FolderListing
+from search.errors import DataFileError
+
+log = logging.getLogger(__name__)
+
+SHOWN = 5  # files named in a message; the rest are counted
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckedFolder:
+    """A listing without its unreadable files, what was skipped, and the images' channels."""
+
+    listing: FolderListing
+    skipped: tuple[Path, ...] = ()
+    channels: int | None = None  # images only: 1 (all grayscale) or 3
+
+
+def check_folder(
+    listing: FolderListing, kind: str, skip_unreadable: bool, channels: int | None = None
+) -> CheckedFolder:
+    """Reads every file of `listing`; refuses (DataFileError) or skips the unreadable ones."""
+    check = _image_problem if kind == "image_folder" else _text_problem
+    problems: dict[Path, str] = {}
+    found: Counter[int] = Counter()
+    files = [e for e in _examples(listing) if isinstance(e, Path)]
+    for path in files:
+        problem, file_channels = _name_problem(path) or check(path)
+        if problem:
+            problems[path] = problem
+        else:
+            found[file_channels] += 1
+    if problems and not skip_unreadable:
+        raise DataFileError(
+            f"{_summary(problems, len(files), listing.root, kind)}; remove or replace "
+            "them, or set dataset.skip_unreadable: true to train without them"
+        )
+    if problems:
+        log.warning("skipping %s", _summary(problems, len(files), listing.root, kind))
+    kept = _without(listing, set(problems))
+    chosen = _channels(found, channels) if kind == "image_folder" else None
+    return CheckedFolder(kept, tuple(problems), chosen)
+
+
+def _examples(listing: FolderListing) -> list[Example]:
+    return [e for by_label in listing.examples.values() for es in by_label.values() for e in es]
+
+
+def _name_problem(path: Path) -> tuple[str, int] | None:
+    """A name that is not UTF-8 (e.g. from an old archive) cannot be handed to TensorFlow."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not UTF-8; rename it", 0
+    return None
+
+
+def _image_problem(path: Path) -> tuple[str | None, int]:
+    """What is wrong with an image file (None: nothing), and its number of channels."""
+    import tensorflow as tf
+
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        return f"cannot be read: {error.strerror}", 0
+    if not content:
+        return "empty file", 0
+    try:
+        image = tf.io.decode_image(content, expand_animations=False)
+    except (tf.errors.InvalidArgumentError, tf.errors.UnknownError):
+        return "not a readable JPEG or PNG image", 0
+    return None, int(image.shape[-1])
+
+
+def _text_problem(path: Path) -> tuple[str | None, int]:
+    try:
+        path.read_bytes().decode("utf-8")
+    except OSError as error:
+        return f"cannot be read: {error.strerror}", 0
+    except UnicodeDecodeError as error:
+        byte = error.object[error.start]
+        return f"not UTF-8: byte 0x{byte:02x} at offset {error.start}", 0
+    return None, 0
+
+
+def _summary(problems: dict[Path, str], total: int, root: Path, kind: str) -> str:
+    """`2 of 41 files ... : train/3/a.png (empty file), ...`, at most SHOWN named."""
+    what = "images" if kind == "image_folder" else "UTF-8 text"
+    named = [f"{_relative(p, root)} ({why})" for p, why in list(problems.items())[:SHOWN]]
+    more = len(problems) - SHOWN
+    rest = f" and {more} more" if more > 0 else ""
+    count = f"{len(problems)} of {total} files in {root}"
+    return f"{count} cannot be read as {what}: {', '.join(named)}{rest}"
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        shown = str(path.relative_to(root))
+    except ValueError:
+        shown = str(path)
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _without(listing: FolderListing, bad: set[Path]) -> FolderListing:
+    if not bad:
+        return listing
+    examples = {
+        split: {label: [e for e in es if e not in bad] for label, es in by_label.items()}
+        for split, by_label in listing.examples.items()
+    }
+    examples = {s: {lb: es for lb, es in by.items() if es} for s, by in examples.items()}
+    return dataclasses.replace(listing, examples=examples)
+
+
+def _channels(found: Counter[int], wanted: int | None) -> int:
+    """The configured channels, else 1 when every image is grayscale (with or without alpha),
+    else 3 (a mix is converted to colour, which keeps every image's content)."""
+    gray = found[1] + found[2]
+    colour = found[3] + found[4]
+    if wanted is not None:
+        return wanted
+    if gray and colour:
+        log.info(
+            "images: %d grayscale and %d colour; the grayscale ones are converted to colour "
+            "(set dataset.channels: 1 to train on gray)",
+            gray,
+            colour,
+        )
+    return 3 if colour else 1
