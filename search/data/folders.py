@@ -13,6 +13,7 @@ import os
 import shutil
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +87,12 @@ def _extract(archive: Path, target: Path) -> None:
         partial.rename(target)
     except FileExistsError:  # another process unpacked it at the same time
         shutil.rmtree(partial, ignore_errors=True)
+    except (tarfile.TarError, EOFError, zlib.error) as error:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise DataFileError(
+            f"archive {archive} is damaged or truncated ({error or type(error).__name__}): "
+            "download or copy it again"
+        ) from None
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise

@@ -104,6 +104,8 @@ def check_overrides(hypermodel: SpaceHyperModel, max_builds: int = 64) -> set[st
         hp.values.update(assignment)
         try:
             _, declared = hypermodel.build_declaring(hp)
+        except ConfigError:  # an override that does not fit its declaration, said as such
+            raise
         except Exception as error:
             raise ConfigError(
                 f"space '{hypermodel.space.name}' cannot be built with the experiment's "
