@@ -32,6 +32,35 @@ def setup_logging(verbose: bool, quiet: bool = False) -> None:
     logging.getLogger("search").setLevel(level)
     for noisy in ("absl", "tensorflow", "alembic", "mlflow", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+    if not verbose:
+        convergence_warnings_once()
+
+
+CONVERGENCE_NOTE = (
+    "the Bayesian tuner's model of the scores did not fully converge (scikit-learn's "
+    "ConvergenceWarning, common with few trials); its proposals may be closer to random. "
+    "Said once; --verbose shows every one"
+)
+
+
+def convergence_warnings_once() -> None:
+    """scikit-learn's ConvergenceWarning (two lines with a file path, after each Bayesian
+    trial) becomes one log line in words for the whole run; other warnings are unchanged."""
+    shown = warnings.showwarning
+    if getattr(shown, "convergence_once", False):
+        return
+    said = False
+
+    def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        nonlocal said
+        if category.__name__ != "ConvergenceWarning":
+            shown(message, category, *args, **kwargs)
+        elif not said:
+            said = True
+            logging.getLogger(__name__).info(CONVERGENCE_NOTE)
+
+    show.convergence_once = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
 
 
 def interrupt_on_sigterm() -> None:
