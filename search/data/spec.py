@@ -57,8 +57,9 @@ class DataSpec:
             "data.num_classes": str(self.num_classes),
         }
         fields.update({f"data.{split}_size": str(n) for split, n in self.split_sizes.items()})
-        if self.skipped_files:  # other data than the whole folder: a resume must not mix them
-            fields["data.skipped_files"] = str(self.skipped_files)
+        # Unreadable files left out make other data than the whole folder: a worker whose copy
+        # differs is refused, and the dataset's digest changes.
+        fields["data.skipped_files"] = str(self.skipped_files)
         if self.text is not None:
             fields["data.text_split"] = self.text.split
             fields["data.sequence_length"] = str(self.text.sequence_length)
