@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -90,11 +91,20 @@ def user_errors(debug: bool) -> Iterator[None]:
     except Exception as error:
         if debug:
             traceback.print_exc()
-        first = str(error).splitlines()[0] if str(error) else ""
-        click.echo(
-            f"error: {type(error).__name__}: {first} (run with --debug for details)", err=True
-        )
+        click.echo(f"error: {unexpected_error_line(error)}", err=True)
         sys.exit(1)
+
+
+def unexpected_error_line(error: Exception) -> str:
+    """One line for an error no check foresaw; a full disk says what to do about it."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = f" (writing {error.filename})" if error.filename else ""
+        return (
+            f"the disk is full{where}: free some space, then run the same command again "
+            "to resume the search"
+        )
+    first = str(error).splitlines()[0] if str(error) else ""
+    return f"{type(error).__name__}: {first} (run with --debug for details)"
 
 
 class OneLineUsageGroup(click.Group):
