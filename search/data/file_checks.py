@@ -13,6 +13,7 @@ import dataclasses
 import logging
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from search.data.folders import Example, FolderListing
 from search.errors import DataFileError
@@ -20,6 +21,10 @@ from search.errors import DataFileError
 log = logging.getLogger(__name__)
 
 SHOWN = 5  # files named in a message; the rest are counted
+# Pillow's decompression-bomb limit: about 256 MiB decoded at 3 channels, per image, while
+# several are decoded at once. Such files are refused (or skipped) without being decoded.
+MAX_PIXELS = 89_478_485
+TOO_BIG = -1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +46,8 @@ def check_folder(
     found: Counter[int] = Counter()
     if kind == "image_folder":
         decoded = _decoded_channels(readable)
-        found.update(decoded.values())
+        found.update(c for c, _ in decoded.values() if c != TOO_BIG)
+        problems.update({p: _too_big(size) for p, (c, size) in decoded.items() if c == TOO_BIG})
         problems.update({p: _image_problem(p) for p in readable if p not in decoded})
     else:
         problems.update({p: why for p in readable if (why := _text_problem(p))})
@@ -70,24 +76,62 @@ def _name_problem(path: Path) -> str | None:
     return None
 
 
-def _decoded_channels(paths: list[Path]) -> dict[Path, int]:
-    """The channels of every image that decodes, decoded in parallel as the pipeline will
-    (about 20 times faster than one by one); a file missing from the result is broken."""
+def _decoded_channels(paths: list[Path]) -> dict[Path, tuple[int, tuple[int, int]]]:
+    """(channels, (height, width)) of every image that decodes, decoded in parallel as the
+    pipeline will; a file missing from the result is broken. An image over MAX_PIXELS is
+    not decoded (its header says its size): channels TOO_BIG."""
     import tensorflow as tf
 
     if not paths:
         return {}
 
-    def channels(index: tf.Tensor, path: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        image = tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
-        return index, tf.shape(image)[-1]
+    def channels(index: tf.Tensor, path: tf.Tensor) -> tuple[tf.Tensor, ...]:
+        content = tf.io.read_file(path)
+        size = _header_size(content)
+        count = tf.cond(
+            size[0] * size[1] > MAX_PIXELS,
+            lambda: tf.constant(TOO_BIG),
+            lambda: tf.shape(tf.io.decode_image(content, expand_animations=False))[-1],
+        )
+        return index, count, size
 
     dataset = tf.data.Dataset.from_tensor_slices((range(len(paths)), [str(p) for p in paths]))
     dataset = dataset.map(channels, num_parallel_calls=tf.data.AUTOTUNE)
-    decoded: dict[Path, int] = {}
-    for indices, counts in dataset.ignore_errors().batch(4096).as_numpy_iterator():
-        decoded.update((paths[i], int(c)) for i, c in zip(indices, counts, strict=True))
+    decoded: dict[Path, tuple[int, tuple[int, int]]] = {}
+    for indices, counts, sizes in dataset.ignore_errors().batch(4096).as_numpy_iterator():
+        for i, count, (height, width) in zip(indices, counts, sizes, strict=True):
+            decoded[paths[i]] = (int(count), (int(height), int(width)))
     return decoded
+
+
+def _header_size(content: Any) -> Any:
+    """(height, width) from a PNG's or JPEG's header, without decoding; (0, 0) otherwise."""
+    import tensorflow as tf
+
+    def png() -> tf.Tensor:  # IHDR: width then height, big-endian, at bytes 16..24
+        raw = tf.cast(tf.io.decode_raw(tf.strings.substr(content, 16, 8), tf.uint8), tf.int64)
+        width = ((raw[0] * 256 + raw[1]) * 256 + raw[2]) * 256 + raw[3]
+        height = ((raw[4] * 256 + raw[5]) * 256 + raw[6]) * 256 + raw[7]
+        return tf.stack([height, width])
+
+    def jpeg() -> tf.Tensor:
+        return tf.cast(tf.io.extract_jpeg_shape(content)[:2], tf.int64)
+
+    return tf.case(
+        [
+            (tf.strings.substr(content, 0, 4) == b"\x89PNG", png),
+            (tf.strings.substr(content, 0, 2) == b"\xff\xd8", jpeg),
+        ],
+        default=lambda: tf.zeros([2], tf.int64),
+    )
+
+
+def _too_big(size: tuple[int, int]) -> str:
+    height, width = size
+    return (
+        f"{width}x{height} pixels, over the {MAX_PIXELS / 1e6:.0f}-megapixel limit: "
+        "shrink it (dataset.image_size resizes after decoding)"
+    )
 
 
 def _image_problem(path: Path) -> str:

@@ -127,3 +127,19 @@ def test_many_bad_files_are_counted_not_all_named(tmp_path) -> None:
     with pytest.raises(DataFileError) as error:
         load_dataset(_folder(root))
     assert str(error.value).count("(empty file)") == 5 and " and 4 more;" in str(error.value)
+
+
+def test_a_huge_image_is_refused_from_its_header_without_decoding(digit_folder) -> None:
+    huge = np.zeros((9500, 9500, 1), np.uint8)  # 90 megapixels: a scan at 1200 dpi
+    (digit_folder / "train" / "0" / "scan.png").write_bytes(tf.io.encode_png(huge).numpy())
+    jpeg = tf.io.encode_jpeg(np.zeros((8, 8, 3), np.uint8)).numpy()
+    (digit_folder / "train" / "1" / "photo.jpg").write_bytes(jpeg)  # small JPEGs pass
+    with pytest.raises(DataFileError) as error:
+        load_dataset(_folder(digit_folder))
+    assert (
+        "1 of 74 files in" in str(error.value)
+        and "train/0/scan.png (9500x9500 pixels, over the 89-megapixel limit: shrink it "
+        "(dataset.image_size resizes after decoding))" in str(error.value)
+    )
+    skipped = load_dataset(_folder(digit_folder, skip_unreadable=True))
+    assert skipped.spec.skipped_files == 1 and skipped.spec.input_shape == (8, 8, 3)
