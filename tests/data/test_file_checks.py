@@ -139,7 +139,8 @@ def test_a_huge_image_is_refused_from_its_header_without_decoding(digit_folder) 
     assert (
         "1 of 74 files in" in str(error.value)
         and "train/0/scan.png (9500x9500 pixels, over the 89-megapixel limit: shrink it "
-        "(dataset.image_size resizes after decoding))" in str(error.value)
+        "(dataset.image_size resizes after decoding))"
+        in str(error.value)
     )
     skipped = load_dataset(_folder(digit_folder, skip_unreadable=True))
     assert skipped.spec.skipped_files == 1 and skipped.spec.input_shape == (8, 8, 3)
