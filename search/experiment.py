@@ -122,6 +122,10 @@ class DatasetConfig(Strict):
             raise ValueError(f"kind '{self.kind}' needs `path` (a folder with train/ and test/)")
         if self.kind == "tfds" and self.path:
             raise ValueError("`path` is for kind image_folder or text_folder; set `kind`")
+        if self.kind == "tfds" and self.skip_unreadable:
+            raise ValueError("`skip_unreadable` is for kind image_folder or text_folder")
+        if self.kind == "text_folder" and self.channels:
+            raise ValueError("`channels` is for images; this dataset holds text")
         return self
 
 

@@ -199,3 +199,26 @@ def test_skipping_leaves_out_every_unreadable_file_but_no_class(
     path = _experiment(tmp_path, dataset)
     line = _refused(runner, tmp_path, monkeypatch, path, "--quiet", code=1)
     assert line.endswith("classes differ between train and test: only in train: 1; only in test: -")
+
+
+@pytest.mark.parametrize(
+    ("dataset", "message"),
+    [
+        (
+            {"name": "sklearn_digits", "skip_unreadable": True},
+            "dataset: `skip_unreadable` is for kind image_folder or text_folder",
+        ),
+        (
+            {"kind": "text_folder", "path": "reviews", "channels": 1},
+            "dataset: `channels` is for images; this dataset holds text",
+        ),
+        ({"name": "sklearn_digits", "channels": 2}, "dataset.channels: Input should be 1 or 3"),
+    ],
+    ids=["skip on a TFDS dataset", "channels for text", "two channels"],
+)
+def test_file_options_where_they_mean_nothing(
+    dataset, message, runner, tmp_path, monkeypatch
+) -> None:
+    path = _experiment(tmp_path, dataset)
+    line = _refused(runner, tmp_path, monkeypatch, path)
+    assert line.startswith(f"error: {path}: {message}")
