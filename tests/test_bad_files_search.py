@@ -5,6 +5,7 @@ run's params list only what carries a value."""
 from __future__ import annotations
 
 import mlflow
+import pytest
 import yaml
 from mlflow.tracking import MlflowClient
 
@@ -12,6 +13,7 @@ from search.cli import main
 from tests.data.conftest import write_digit_images
 
 
+@pytest.mark.slow
 def test_a_search_skips_a_broken_file_and_trains_on_gray_images(
     runner, tmp_path, monkeypatch
 ) -> None:
