@@ -51,6 +51,7 @@ def check_folder(
         problems.update({p: _image_problem(p) for p in readable if p not in decoded})
     else:
         problems.update({p: why for p in readable if (why := _text_problem(p))})
+    problems = dict(sorted(problems.items()))  # named in path order
     if problems and not skip_unreadable:
         raise DataFileError(
             f"{_summary(problems, len(files), listing.root, kind)}; remove or replace "
