@@ -50,6 +50,7 @@ def test_a_full_disk_stops_the_search_in_one_line_and_it_resumes(
     assert stopped.exit_code == 1, stopped.output
     last = stopped.stderr.strip().splitlines()[-1]
     assert last.startswith("error: the disk is full"), stopped.stderr
+    assert "Traceback" not in stopped.stderr  # what failed on the way: one line each
     assert last.endswith(": free some space, then run the same command again to resume the search")
 
     subprocess.run(["mount", "-o", "remount,size=4m", str(small_disk)], check=True)

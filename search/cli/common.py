@@ -28,6 +28,8 @@ def setup_logging(verbose: bool, quiet: bool = False) -> None:
     warnings.filterwarnings("ignore", message=r".*`shuffle=True` was passed.*")
     warnings.filterwarnings("ignore", message=r".*Skipping variable loading for optimizer.*")
     handler = RichHandler(console=stderr, show_path=False, show_time=False, markup=False)
+    if not verbose:
+        handler.addFilter(one_line_errors)
     logging.basicConfig(level=logging.WARNING, handlers=[handler], format="%(message)s", force=True)
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.getLogger("search").setLevel(level)
@@ -35,6 +37,19 @@ def setup_logging(verbose: bool, quiet: bool = False) -> None:
         logging.getLogger(noisy).setLevel(logging.ERROR)
     if not verbose:
         convergence_warnings_once()
+
+
+def one_line_errors(record: logging.LogRecord) -> bool:
+    """A failure logged with its exception (a report that could not be drawn, a listener that
+    failed on a full disk) as one line: the message, the exception's type and first line.
+    The traceback is for --verbose."""
+    error = record.exc_info[1] if record.exc_info else None
+    if error is not None:
+        first = str(error).splitlines()[0] if str(error) else ""
+        record.msg = f"{record.getMessage()}: {type(error).__name__}: {first}"
+        record.args = None
+        record.exc_info = record.exc_text = None
+    return True
 
 
 CONVERGENCE_NOTE = (

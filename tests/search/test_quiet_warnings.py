@@ -1,8 +1,9 @@
-"""scikit-learn's ConvergenceWarning from the Bayesian tuner: said once, in words (issue 18)."""
+"""Quiet stderr: ConvergenceWarning said once, logged failures in one line (issue 18)."""
 
 from __future__ import annotations
 
 import logging
+import sys
 import warnings
 
 from sklearn.exceptions import ConvergenceWarning
@@ -23,3 +24,16 @@ def test_convergence_warnings_are_said_once_in_words(caplog) -> None:
             warnings.warn("something else", UserWarning, 1)
     assert [r.getMessage() for r in caplog.records] == [CONVERGENCE_NOTE]
     assert shown == ["something else"]  # other warnings still shown as they were
+
+
+def test_a_logged_failure_is_one_line_without_verbose() -> None:
+    from search.cli.common import one_line_errors
+
+    try:
+        raise OSError(28, "No space left on device")
+    except OSError:
+        record = logging.LogRecord(
+            "search.x", logging.ERROR, __file__, 1, "%s failed", ("Outbox",), sys.exc_info()
+        )
+    assert one_line_errors(record) and record.exc_info is None
+    assert record.getMessage() == "Outbox failed: OSError: [Errno 28] No space left on device"
