@@ -33,3 +33,7 @@ class TrackingError(SearchError):
 
 class TrainingError(SearchError):
     """A model's training went wrong in a way more epochs cannot fix (a non-finite loss)."""
+
+
+class DataFileError(ConfigError):
+    """Files of a folder dataset that cannot be read (exit 2: the user's files, not ours)."""

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from search.errors import ConfigError, UnknownNameError
 from search.registry import unknown_name_message
 from search.tuning.task import TASKS, TaskName
+from search.yaml_loader import load_yaml
 
 EXPERIMENTS_DIR = Path(__file__).resolve().parent.parent / "experiments"
 
@@ -102,6 +103,12 @@ class DatasetConfig(Strict):
     scaling: Literal["unit", "symmetric"] = "unit"
     augment: AugmentConfig = AugmentConfig()
     cache: Literal["auto", "memory", "file"] = "auto"
+    channels: Literal[1, 3] | None = Field(
+        None, description="image channels; unset: 1 when every image is grayscale, else 3"
+    )
+    skip_unreadable: bool = Field(
+        False, description="folder kinds: leave out files that cannot be read (else refuse)"
+    )
 
     @field_validator("image_size")
     @classmethod
@@ -116,6 +123,10 @@ class DatasetConfig(Strict):
             raise ValueError(f"kind '{self.kind}' needs `path` (a folder with train/ and test/)")
         if self.kind == "tfds" and self.path:
             raise ValueError("`path` is for kind image_folder or text_folder; set `kind`")
+        if self.kind == "tfds" and self.skip_unreadable:
+            raise ValueError("`skip_unreadable` is for kind image_folder or text_folder")
+        if self.kind == "text_folder" and self.channels:
+            raise ValueError("`channels` is for images; this dataset holds text")
         return self
 
 
@@ -327,13 +338,7 @@ def resolve_experiment_path(name_or_path: str) -> Path:
 def load_experiment(name_or_path: str) -> Experiment:
     """Reads and validates an experiment by name or path; every problem is a ConfigError."""
     path = resolve_experiment_path(name_or_path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(error, "problem", None) or "not valid YAML"
-        raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from None
+    data = load_yaml(path.read_text(), source=str(path))
     if not isinstance(data, dict):
         raise ConfigError(
             f"{path}: an experiment must be a YAML mapping, got {type(data).__name__}"

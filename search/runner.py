@@ -58,27 +58,8 @@ def run_search(
     `parallel` runs the trials in worker processes (keras-tuner's chief/worker engine); it
     defaults to the experiment's `tuner.workers`.
     """
-    import keras
-
-    from search import workspace
-    from search.tracking import store
-    from search.tuning.hypermodel import check_overrides
-    from search.tuning.prepare import prepare
-    from search.tuning.tuners import TUNERS
-    from spaces import resolve_space
-
     # 1. Validate every input; nothing is written before this block ends.
-    space = resolve_space(experiment.space)
-    TUNERS.get(experiment.tuner.kind)
-    uri = store.resolve_tracking_uri(tracking_uri or experiment.tracking.tracking_uri)
-    workspace.check_writable(experiment)
-    keras.utils.set_random_seed(experiment.tuner.seed)
-    data, hypermodel = prepare(experiment)
-    check_overrides(hypermodel)
-    if warm_start is not None:
-        from search.tuning.warm_start import check_warm_start
-
-        check_warm_start(hypermodel, warm_start.values)
+    uri, data, hypermodel = check_inputs(experiment, tracking_uri, warm_start)
 
     if parallel is None and experiment.tuner.workers:
         parallel = Parallel(
@@ -98,11 +79,40 @@ def run_search(
             listeners,
             warm_start,
             parallel,
-            space.name,
+            hypermodel.space.name,
         )
     finally:
         if server is not None:
             server.stop()
+
+
+def check_inputs(
+    experiment: Experiment, tracking_uri: str | None = None, warm_start: Any = None
+) -> tuple[str, Any, Any]:
+    """Every check on the user's input that runs before training, writing nothing: names,
+    tracking URI, output directory, the dataset (each file of a folder read), the space with
+    its overrides, the warm start. Returns the tracking URI, the data and the hypermodel."""
+    import keras
+
+    from search import workspace
+    from search.tracking import store
+    from search.tuning.hypermodel import check_overrides
+    from search.tuning.prepare import prepare
+    from search.tuning.tuners import TUNERS
+    from spaces import resolve_space
+
+    resolve_space(experiment.space)
+    TUNERS.get(experiment.tuner.kind)
+    uri = store.resolve_tracking_uri(tracking_uri or experiment.tracking.tracking_uri)
+    workspace.check_writable(experiment)
+    keras.utils.set_random_seed(experiment.tuner.seed)
+    data, hypermodel = prepare(experiment)
+    check_overrides(hypermodel)
+    if warm_start is not None:
+        from search.tuning.warm_start import check_warm_start
+
+        check_warm_start(hypermodel, warm_start.values)
+    return uri, data, hypermodel
 
 
 def _tracking_server(uri: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -27,11 +28,55 @@ def setup_logging(verbose: bool, quiet: bool = False) -> None:
     warnings.filterwarnings("ignore", message=r".*`shuffle=True` was passed.*")
     warnings.filterwarnings("ignore", message=r".*Skipping variable loading for optimizer.*")
     handler = RichHandler(console=stderr, show_path=False, show_time=False, markup=False)
+    if not verbose:
+        handler.addFilter(one_line_errors)
     logging.basicConfig(level=logging.WARNING, handlers=[handler], format="%(message)s", force=True)
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.getLogger("search").setLevel(level)
     for noisy in ("absl", "tensorflow", "alembic", "mlflow", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+    if not verbose:
+        convergence_warnings_once()
+
+
+def one_line_errors(record: logging.LogRecord) -> bool:
+    """A failure logged with its exception (a report that could not be drawn, a listener that
+    failed on a full disk) as one line: the message, the exception's type and first line.
+    The traceback is for --verbose."""
+    error = record.exc_info[1] if record.exc_info else None
+    if error is not None:
+        first = str(error).splitlines()[0] if str(error) else ""
+        record.msg = f"{record.getMessage()}: {type(error).__name__}: {first}"
+        record.args = None
+        record.exc_info = record.exc_text = None
+    return True
+
+
+CONVERGENCE_NOTE = (
+    "the Bayesian tuner's model of the scores did not fully converge (scikit-learn's "
+    "ConvergenceWarning, common with few trials); its proposals may be closer to random. "
+    "Said once; --verbose shows every one"
+)
+
+
+def convergence_warnings_once() -> None:
+    """scikit-learn's ConvergenceWarning (two lines with a file path, after each Bayesian
+    trial) becomes one log line in words for the whole run; other warnings are unchanged."""
+    shown = warnings.showwarning
+    if getattr(shown, "convergence_once", False):
+        return
+    said = False
+
+    def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        nonlocal said
+        if category.__name__ != "ConvergenceWarning":
+            shown(message, category, *args, **kwargs)
+        elif not said:
+            said = True
+            logging.getLogger(__name__).info(CONVERGENCE_NOTE)
+
+    show.convergence_once = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
 
 
 def interrupt_on_sigterm() -> None:
@@ -61,11 +106,20 @@ def user_errors(debug: bool) -> Iterator[None]:
     except Exception as error:
         if debug:
             traceback.print_exc()
-        first = str(error).splitlines()[0] if str(error) else ""
-        click.echo(
-            f"error: {type(error).__name__}: {first} (run with --debug for details)", err=True
-        )
+        click.echo(f"error: {unexpected_error_line(error)}", err=True)
         sys.exit(1)
+
+
+def unexpected_error_line(error: Exception) -> str:
+    """One line for an error no check foresaw; a full disk says what to do about it."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = f" (writing {error.filename})" if error.filename else ""
+        return (
+            f"the disk is full{where}: free some space, then run the same command again "
+            "to resume the search"
+        )
+    first = str(error).splitlines()[0] if str(error) else ""
+    return f"{type(error).__name__}: {first} (run with --debug for details)"
 
 
 class OneLineUsageGroup(click.Group):

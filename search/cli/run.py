@@ -85,6 +85,12 @@ _option(
     help="Train trials in this many worker processes at once, each pinned to its share of "
     "the CPUs (one GPU each when there are GPUs) [default: tuner.workers, 0 = this process].",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Run every check (config, space, data and its files, tracking store, output "
+    "directory), print the plan, and stop: nothing is trained or written.",
+)
 @debug_option
 def run(experiment: str, workers: int | None, **options: Any) -> None:
     """Run the search EXPERIMENT (a name from experiments/ or a YAML path)."""
@@ -111,6 +117,7 @@ def run_command(
     verbose: bool,
     trials_per_worker: int | None,
     debug: bool,
+    dry_run: bool = False,
 ) -> None:
     """A search from the command line; `listen` (host, port, advertised host) makes this
     process a chief that remote workers can join."""
@@ -138,6 +145,9 @@ def run_command(
         )
         import_tensorflow_quietly()  # before the runner pulls TensorFlow in
         warm = _warm_start(warm_start, loaded, tracking_uri) if warm_start else None
+        if dry_run:
+            _dry_run(loaded, tracking_uri, warm)
+            return
         from search.distributed.chief import Parallel
         from search.runner import run_search
 
@@ -175,6 +185,17 @@ def _warm_start(reference: str, experiment: Any, tracking_uri: str | None) -> An
     if not is_file_reference(reference):
         client = open_store(tracking_uri or experiment.tracking.tracking_uri)[0]
     return warm_start_from(resolve_source(reference, client), experiment)
+
+
+def _dry_run(experiment: Any, tracking_uri: str | None, warm_start: Any) -> None:
+    """The checks and the plan (`search.plan`): the plan on stdout, logs on stderr."""
+    from search.plan import dry_run
+
+    with redirect_stdout(sys.stderr):
+        _quiet_dataset_bars()
+        plan = dry_run(experiment, tracking_uri, warm_start)
+    for line in plan.lines():
+        click.echo(line)
 
 
 @contextmanager

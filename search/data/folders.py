@@ -13,10 +13,11 @@ import os
 import shutil
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.errors import ConfigError, DatasetError
+from search.errors import ConfigError, DataFileError, DatasetError
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,12 @@ def _extract(archive: Path, target: Path) -> None:
         partial.rename(target)
     except FileExistsError:  # another process unpacked it at the same time
         shutil.rmtree(partial, ignore_errors=True)
+    except (tarfile.TarError, EOFError, zlib.error) as error:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise DataFileError(
+            f"archive {archive} is damaged or truncated ({error or type(error).__name__}): "
+            "download or copy it again"
+        ) from None
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
@@ -127,7 +134,7 @@ def list_folder(root: Path, kind: str, splits: list[str]) -> FolderListing:
     for split in splits:
         split_dir, csv_file = root / split, root / f"{split}.csv"
         if split_dir.is_dir():
-            examples[split] = _files_by_label(split_dir, suffixes)
+            examples[split] = _files_by_label(split_dir, suffixes, what)
         elif kind == "text_folder" and csv_file.is_file():
             examples[split] = _csv_by_label(csv_file)
         else:
@@ -140,22 +147,42 @@ def list_folder(root: Path, kind: str, splits: list[str]) -> FolderListing:
                 f"folder {split_dir} has no {what} ({', '.join(suffixes)}) in class folders: "
                 f"expected {split}/<class>/<file>"
             )
-    _check_classes(root, examples, splits)
+    check_classes(root, examples, splits)
     return FolderListing(root=root, examples=examples)
 
 
-def _files_by_label(split_dir: Path, suffixes: tuple[str, ...]) -> dict[str, list[Example]]:
+def _files_by_label(
+    split_dir: Path, suffixes: tuple[str, ...], what: str
+) -> dict[str, list[Example]]:
+    """Files by class folder; hidden ones (`.DS_Store`, macOS's `._x.png`) and other kinds
+    (`Thumbs.db`, notes) are not examples. A class folder without any is a mistake."""
     by_label: dict[str, list[Example]] = {}
-    for label in sorted(p for p in split_dir.iterdir() if p.is_dir()):
-        files = sorted(f for f in label.iterdir() if f.suffix.lower() in suffixes)
-        if files:
-            by_label[label.name] = list(files)
-    return by_label
+    for label in sorted(p for p in split_dir.iterdir() if p.is_dir() and _visible(p)):
+        files = sorted(f for f in label.iterdir() if f.suffix.lower() in suffixes and _visible(f))
+        by_label[label.name] = list(files)
+    empty = [label for label, files in by_label.items() if not files]
+    if empty and len(empty) < len(by_label):  # none at all: the caller names the split
+        raise DataFileError(
+            f"class folder {split_dir / empty[0]} has no {what} ({', '.join(suffixes)}): "
+            "add some, or remove the folder"
+        )
+    return {label: files for label, files in by_label.items() if files}
+
+
+def _visible(path: Path) -> bool:
+    return not path.name.startswith(".")
 
 
 def _csv_by_label(csv_file: Path) -> dict[str, list[Example]]:
     import csv
 
+    try:
+        csv_file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataFileError(
+            f"{csv_file} is not UTF-8: byte 0x{error.object[error.start]:02x} at offset "
+            f"{error.start}; save it as UTF-8"
+        ) from None
     with csv_file.open(newline="", encoding="utf-8") as stream:
         reader = csv.DictReader(stream)
         if not {"text", "label"} <= set(reader.fieldnames or ()):
@@ -169,7 +196,7 @@ def _csv_by_label(csv_file: Path) -> dict[str, list[Example]]:
     return dict(sorted(by_label.items()))
 
 
-def _check_classes(
+def check_classes(
     root: Path, examples: dict[str, dict[str, list[Example]]], splits: list[str]
 ) -> None:
     train = splits[0]

@@ -18,8 +18,10 @@ import tensorflow_datasets as tfds
 
 from search.data import folders, splits
 from search.data.builders import OFFLINE_BUILDERS  # importing registers them with TFDS
+from search.data.file_checks import check_folder
+from search.data.image_files import ImageFiles
 from search.data.pipeline import cached
-from search.data.preprocessing import resize_images
+from search.data.preprocessing import resize_images, with_channels
 from search.data.spec import DataSpec, Modality
 from search.errors import ConfigError, DatasetError, UnknownNameError
 from search.experiment import DatasetConfig
@@ -52,7 +54,7 @@ class LoadedData:
 
 def load_dataset(config: DatasetConfig) -> LoadedData:
     """Opens (preparing or downloading a TFDS name if needed) and checks the three splits."""
-    builder, name = open_builder(config)
+    builder, name, skipped = open_builder(config)
     roles = _roles(builder, config)
     input_key, label_key = _supervised_keys(builder)
     feature = builder.info.features[input_key]
@@ -66,7 +68,10 @@ def load_dataset(config: DatasetConfig) -> LoadedData:
     shape: tuple[int, ...] = ()
     if modality == "image":
         shape = _image_shape(config, feature, decoded["train"], name)
-        decoded = {role: resize_images(ds, shape[:2]) for role, ds in decoded.items()}
+        decoded = {
+            role: resize_images(with_channels(ds, feature.shape[-1], shape[-1]), shape[:2])
+            for role, ds in decoded.items()
+        }
     per_example = math.prod(shape) if shape else TEXT_BYTES_GUESS
     opened = {
         role: cached(ds, per_example * sizes[role], config.cache, f"{name}-{role}")
@@ -83,6 +88,7 @@ def load_dataset(config: DatasetConfig) -> LoadedData:
         split_sizes={role: sizes[role] for role in ("train", "validation", "test")},
         scaling=config.scaling,
         augment=config.augment if modality == "image" else None,
+        skipped_files=skipped,
     )
     return LoadedData(spec=spec, validation_source=source, **opened)
 
@@ -101,21 +107,26 @@ def _carve(raw: dict[str, tf.data.Dataset], sizes: dict[str, int], config: Datas
     )
 
 
-def open_builder(config: DatasetConfig) -> tuple[tfds.core.DatasetBuilder, str]:
-    """A ready-to-read TFDS builder for the configured dataset, and the dataset's name."""
+def open_builder(config: DatasetConfig) -> tuple[tfds.core.DatasetBuilder, str, int]:
+    """A ready-to-read TFDS builder for the configured dataset, the dataset's name, and how
+    many unreadable files were left out (folders with `skip_unreadable` only)."""
     if config.kind == "tfds":
         builder = _registered_builder(config)
         _prepare(builder, config)
-        return builder, builder.name
+        return builder, builder.name, 0
     assert config.path is not None  # the config validator requires it
     root = folders.materialize(folders.resolve_path(config.path))
-    listing = folders.list_folder(root, config.kind, _folder_splits(root, config))
+    splits = _folder_splits(root, config)
+    listing = folders.list_folder(root, config.kind, splits)
+    checked = check_folder(listing, config.kind, config.skip_unreadable, config.channels)
+    folders.check_classes(root, checked.listing.examples, splits)  # skipping may empty one
     name = Path(config.path).name.split(".")[0]
     if config.kind == "image_folder":
-        return tfds.ImageFolder(str(root)), name
+        assert checked.channels is not None
+        return ImageFiles(checked.listing, checked.channels), name, len(checked.skipped)
     from search.data.text_folder import TextFolder
 
-    return TextFolder(listing), name
+    return TextFolder(checked.listing), name, len(checked.skipped)
 
 
 def _folder_splits(root: Path, config: DatasetConfig) -> list[str]:
@@ -213,7 +224,7 @@ def _image_shape(
     name: str,
 ) -> tuple[int, int, int]:
     """The configured size, else the dataset's fixed size, else the first training image's."""
-    channels = feature.shape[-1] or 3
+    channels = config.channels or feature.shape[-1] or 3
     if config.image_size:
         return (*config.image_size, channels)
     height, width = feature.shape[:2]

@@ -72,3 +72,12 @@ def resize_images(dataset: tf.data.Dataset, size: tuple[int, int]) -> tf.data.Da
         return tf.ensure_shape(image, (*size, None)), label
 
     return dataset.map(resize, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def with_channels(dataset: tf.data.Dataset, have: int | None, want: int) -> tf.data.Dataset:
+    """(image, label) pairs converted from `have` to `want` channels (1 <-> 3), when they differ
+    (`dataset.channels` on a TFDS dataset: a colour one trained on gray, or the other way)."""
+    if have is None or have == want:
+        return dataset
+    convert = tf.image.rgb_to_grayscale if want == 1 else tf.image.grayscale_to_rgb
+    return dataset.map(lambda x, y: (convert(x), y), num_parallel_calls=tf.data.AUTOTUNE)

@@ -45,6 +45,7 @@ class DataSpec:
     # How images enter the model (see search.data.preprocessing): scaling and augmentation.
     scaling: str = "unit"
     augment: AugmentConfig | None = None
+    skipped_files: int = 0  # unreadable files left out (dataset.skip_unreadable)
 
     def identity(self) -> dict[str, str]:
         """Flat fields that identify the data a search ran on (logged with every search)."""
@@ -56,6 +57,9 @@ class DataSpec:
             "data.num_classes": str(self.num_classes),
         }
         fields.update({f"data.{split}_size": str(n) for split, n in self.split_sizes.items()})
+        # Unreadable files left out make other data than the whole folder: a worker whose copy
+        # differs is refused, and the dataset's digest changes.
+        fields["data.skipped_files"] = str(self.skipped_files)
         if self.text is not None:
             fields["data.text_split"] = self.text.split
             fields["data.sequence_length"] = str(self.text.sequence_length)

@@ -13,11 +13,14 @@ PARAM_LENGTH = 6000  # MLflow's limit on a param value
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
-    """Nested config as dotted keys with string values (MLflow params)."""
+    """Nested config as dotted keys with string values (MLflow params); unset fields (None,
+    empty strings, lists and mappings) are left out, so the run page lists what carries a value."""
     flat: dict[str, str] = {}
     for key, value in data.items():
         name = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
+        if value is None or value == "" or (isinstance(value, Mapping | list) and not value):
+            continue
+        if isinstance(value, Mapping):
             flat.update(flatten(value, f"{name}."))
         else:
             flat[name] = str(value)

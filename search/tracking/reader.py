@@ -12,8 +12,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from search.errors import ConfigError
 from search.tracking.schema import (
     BEST_HYPERPARAMETERS_YAML,
@@ -30,9 +28,12 @@ from search.tracking.schema import (
 MAX_RUNS = 50_000
 
 
-def parse_yaml(text: str) -> Any:
-    """A YAML artifact's content: the one parser for everything read back from a run."""
-    return yaml.safe_load(text)
+def parse_yaml(text: str, source: str = "a run's artifact") -> Any:
+    """A YAML artifact's content: the one parser for everything read back from a run (the
+    project's YAML loader: numbers as people write them, duplicate keys refused)."""
+    from search.yaml_loader import load_yaml
+
+    return load_yaml(text, source)
 
 
 def get_run(client: Any, run_id: str) -> Any:
@@ -152,7 +153,7 @@ def artifact_yaml(client: Any, run_id: str, path: str) -> Any:
             local = client.download_artifacts(run_id, path, tmp)
         except Exception:  # missing artifact: the stores raise different exception types
             return None
-        return parse_yaml(Path(local).read_text())
+        return parse_yaml(Path(local).read_text(), f"{path} of run {run_id}")
 
 
 def experiment_config(client: Any, run_id: str) -> Any:

@@ -35,6 +35,8 @@ def explore(
         hp.values.update(assignment)
         try:
             build(hp)
+        except ConfigError:  # an override that does not fit its declaration, said as such
+            raise
         except Exception as error:
             raise ConfigError(
                 f"space '{space_name}' cannot be built with the experiment's "

@@ -12,6 +12,7 @@ from typing import Any
 
 import keras_tuner as kt
 
+from search.errors import ConfigError
 from search.experiment import HyperparameterOverride
 from search.tuning.keras_tuner_internals import scoped_name
 
@@ -35,6 +36,7 @@ class OverridingHyperParameters:
         override = self._overrides.get(full_name)
         if override is None:
             return declare(name, **kwargs)
+        check_fits(full_name, kind, override, kwargs)
         if override.fixed is not None:
             return self._hp.Fixed(name, override.fixed)
         if override.values is not None:
@@ -75,6 +77,40 @@ class OverridingHyperParameters:
 
     def Fixed(self, name: str, value: Any, **kwargs: Any) -> Any:  # noqa: N802
         return self._replace(name, "fixed", self._hp.Fixed, value=value, **kwargs)
+
+
+def check_fits(
+    name: str, kind: str, override: HyperparameterOverride, declared: Mapping[str, Any]
+) -> None:
+    """A ConfigError when an override's value cannot stand for what the space declares: text
+    for a number, or a word the space's choices do not hold (new numbers for a numeric
+    choice are fine: `units: [256]` widens a choice)."""
+    given = [override.fixed] if override.fixed is not None else list(override.values or [])
+    where = f"space.hyperparameters.{name}"
+    if kind in ("int", "float"):
+        span = f"{declared['min_value']}..{declared['max_value']}"
+        for value in given:
+            if not _is_number(value):
+                raise ConfigError(
+                    f"{where}: {value!r} is not a number; the space's range is {span}"
+                )
+    elif kind == "choice":
+        choices = list(declared["values"])
+        numeric = all(_is_number(c) for c in choices)
+        shown = ", ".join(map(str, choices))
+        if override.is_range and not numeric:
+            raise ConfigError(f"{where}: a choice takes values, not a range; choices: {shown}")
+        for value in given:
+            if value not in choices and not (numeric and _is_number(value)):
+                raise ConfigError(f"{where}: {value!r} is not one of the space's choices: {shown}")
+    elif kind == "boolean":
+        for value in given:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: {value!r} is not true or false")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _sortable(values: list[Any]) -> bool:

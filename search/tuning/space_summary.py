@@ -64,7 +64,7 @@ def summarize(hypermodel: SpaceHyperModel) -> SpaceSummary:
     entries = explore(hypermodel.build, hypermodel.space.name)
     counts = [_count(hypermodel, values) for values in _assignments(entries)]
     keras.backend.clear_session()
-    lines = [HyperparameterLine(e.name, describe(e), _condition(e)) for e in entries.values()]
+    lines = [HyperparameterLine(e.name, describe(e), condition(e)) for e in entries.values()]
     return SpaceSummary(hypermodel.space.name, lines, min(counts), max(counts))
 
 
@@ -83,7 +83,7 @@ def describe(entry: Any) -> str:
     return text + (f", {entry.sampling} sampling" if entry.sampling != "linear" else "")
 
 
-def _condition(entry: Any) -> str:
+def condition(entry: Any) -> str:
     """`parent = value` or `parent in a, b`, joined by `and` when nested."""
     return " and ".join(
         f"{c.name} = {c.values[0]}"

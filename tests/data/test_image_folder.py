@@ -26,7 +26,7 @@ def _labels(dataset) -> np.ndarray:
 def test_image_folder_carves_a_seeded_stratified_validation_split(digit_folder) -> None:
     data = load_dataset(_folder(digit_folder, validation_fraction=0.25, split_seed=3))
     assert data.spec.modality == "image" and data.spec.class_names == ("0", "1", "2")
-    assert data.spec.input_shape == (8, 8, 3)  # ImageFolder decodes to RGB
+    assert data.spec.input_shape == (8, 8, 1)  # grayscale PNGs keep one channel
     assert data.spec.split_sizes == {"train": 27, "validation": 9, "test": 36}
     assert np.bincount(_labels(data.validation)).tolist() == [3, 3, 3]
     image, _ = next(iter(data.train))
@@ -51,8 +51,8 @@ def test_a_validation_folder_is_used_as_it_is(tmp_path) -> None:
 
 def test_images_are_resized_to_image_size(digit_folder) -> None:
     data = load_dataset(_folder(digit_folder, image_size=(16, 12)))
-    assert data.spec.input_shape == (16, 12, 3)
-    assert {tuple(x.shape) for x, _ in data.test} == {(16, 12, 3)}
+    assert data.spec.input_shape == (16, 12, 1)
+    assert {tuple(x.shape) for x, _ in data.test} == {(16, 12, 1)}
 
 
 def test_a_tar_is_unpacked_once_and_checked_against_its_sha256(
