@@ -1,9 +1,16 @@
 """Where a search keeps its keras-tuner project and its state, so an interrupted one resumes.
 
-Layout: <output_dir>/<experiment>/<YYYYmmdd-HHMMSS>/{tuner/, state.json, best.yaml}, and
-<output_dir>/<experiment>/best.yaml, a copy of the latest finished search's best config.
-A `search train` run keeps its journal and model files in
-<output_dir>/<experiment>/train-<YYYYmmdd-HHMMSS>/{state.json, tracking-journal.jsonl, ...}.
+The one owner of the search directory's layout (other modules ask `SearchDir` for paths):
+
+    <output_dir>/<experiment>/
+        best.yaml                       the latest finished search's best config (a copy)
+        <YYYYmmdd-HHMMSS>/              one search
+            state.json  .lock           its state; held by the process running it
+            tuner/                      keras-tuner's project (oracle.json, trial_*/)
+            tracking-journal*.jsonl     the journals (the search's, each worker's)
+            workers/<n>.log             local parallel workers' logs
+            best.yaml  best-model.keras  best-sample.npy  report/
+        train-<YYYYmmdd-HHMMSS>/        one `search train` run (state, journal, model files)
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from search.experiment import Experiment
 
 LOCK = ".lock"
 STATE = "state.json"
+TUNER = "tuner"
+BEST_CONFIG = "best.yaml"
 TRAIN_PREFIX = "train-"  # a `search train` directory, never a search to resume
 TRAIN_KIND = "train"  # the `kind` in a training directory's state
 
@@ -65,13 +74,41 @@ class SearchDir:
             fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
 
+    @classmethod
+    def at(cls, path: Path) -> SearchDir:
+        """The search directory at `path`, with its state when it has one (a worker's local
+        directory has none)."""
+        return cls(Path(path), read_state(path) if (Path(path) / STATE).is_file() else {})
+
     @property
     def tuner_dir(self) -> Path:
-        return self.path / "tuner"
+        return self.path / TUNER
+
+    @property
+    def has_tuner_project(self) -> bool:
+        """Whether keras-tuner saved a project here (then the search resumes it)."""
+        return (self.tuner_dir / "oracle.json").exists()
 
     @property
     def best_config(self) -> Path:
-        return self.path / "best.yaml"
+        return self.path / BEST_CONFIG
+
+    @property
+    def best_model(self) -> Path:
+        return self.path / "best-model.keras"
+
+    @property
+    def best_sample(self) -> Path:
+        """A few test inputs: the logged model's signature is inferred from them."""
+        return self.path / "best-sample.npy"
+
+    @property
+    def report_dir(self) -> Path:
+        return self.path / "report"
+
+    @property
+    def workers_dir(self) -> Path:
+        return self.path / "workers"
 
     def save(self, **changes: Any) -> None:
         self.state.update(changes)
@@ -82,6 +119,15 @@ class SearchDir:
 
 def experiment_root(experiment: Experiment) -> Path:
     return Path(experiment.output_dir) / experiment.name
+
+
+def latest_best_config(experiment: Experiment) -> Path:
+    """The copy of the latest finished search's best config, beside its searches."""
+    return experiment_root(experiment) / BEST_CONFIG
+
+
+def is_search_dir(path: Path) -> bool:
+    return (Path(path) / STATE).is_file()
 
 
 def check_writable(experiment: Experiment) -> None:
@@ -111,7 +157,7 @@ def unfinished(experiment: Experiment) -> SearchDir | None:
 def search_dirs(root: Path) -> list[Path]:
     """The searches under an experiment's root, oldest first."""
     return sorted(
-        p for p in root.iterdir() if (p / STATE).is_file() and not p.name.startswith(TRAIN_PREFIX)
+        p for p in root.iterdir() if is_search_dir(p) and not p.name.startswith(TRAIN_PREFIX)
     )
 
 
@@ -120,7 +166,7 @@ def tracked_dirs(root: Path) -> list[Path]:
     and its training runs."""
     if not root.is_dir():
         return []
-    return sorted(p for p in root.iterdir() if (p / STATE).is_file())
+    return sorted(p for p in root.iterdir() if is_search_dir(p))
 
 
 def new_train_dir(experiment: Experiment, **state: Any) -> SearchDir:

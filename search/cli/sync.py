@@ -38,10 +38,10 @@ def _search_dirs(target: str, output_dir: str | None) -> list[Path]:
     experiment."""
     from search.errors import ConfigError
     from search.experiment import load_experiment
-    from search.workspace import STATE, experiment_root, tracked_dirs
+    from search.workspace import STATE, experiment_root, is_search_dir, tracked_dirs
 
     path = Path(target)
-    if (path / STATE).is_file():
+    if is_search_dir(path):
         return [path]
     if path.is_dir():
         raise ConfigError(f"{path} is not a search directory (it has no {STATE})")

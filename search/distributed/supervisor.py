@@ -22,6 +22,7 @@ from search.distributed.placement import Placement
 from search.distributed.worker import RECYCLE_EXIT
 from search.errors import SearchError
 from search.processes import spawn, stop_groups
+from search.workspace import SearchDir
 
 if TYPE_CHECKING:  # imports keras-tuner's gRPC service
     from search.distributed.oracle_server import OracleServer
@@ -53,7 +54,7 @@ class LocalWorkers:
     workers: list[WorkerProcess] = field(default_factory=list)
 
     def start(self) -> None:
-        logs = self.project_dir / "workers"
+        logs = SearchDir.at(self.project_dir).workers_dir
         logs.mkdir(exist_ok=True)
         for number, placement in enumerate(self.placements, start=1):
             worker = WorkerProcess(f"worker-{number}", placement, log_file=logs / f"{number}.log")

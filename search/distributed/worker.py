@@ -17,6 +17,7 @@ from typing import Any
 
 from search.errors import ConfigError, DatasetError, TrackingError
 from search.experiment import Experiment
+from search.workspace import SearchDir, is_search_dir
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def run_worker(
         experiment.tuner,
         experiment.training,
         hypermodel,
-        directory / "tuner",
+        SearchDir.at(directory).tuner_dir,
         listeners=[outbox],
         resume=True,  # never overwrite: the chief owns the project
         trials_per_process=spec.max_trials,
@@ -143,7 +144,7 @@ def project_dir_for(client: Any, parent_run_id: str, experiment: Experiment) -> 
     from search.tracking.schema import DIR_TAG
 
     shared = reader.get_run(client, parent_run_id).data.tags.get(DIR_TAG)
-    if shared and (Path(shared) / "state.json").is_file() and os.access(shared, os.W_OK):
+    if shared and is_search_dir(Path(shared)) and os.access(shared, os.W_OK):
         return Path(shared)
     local = Path(experiment.output_dir) / experiment.name / f"worker-{parent_run_id[:12]}"
     log.info("the search directory %s is not on this host; trials kept in %s", shared, local)
