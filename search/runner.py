@@ -7,16 +7,12 @@ written (output directory, MLflow store, keras-tuner project).
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from search.distributed.chief import Parallel
-from search.errors import TrackingError
 from search.experiment import Experiment
 from search.tuning.events import TrialListener
 
@@ -61,10 +57,7 @@ def run_search(
     # 1. Validate every input; nothing is written before this block ends.
     uri, data, hypermodel = check_inputs(experiment, tracking_uri, warm_start)
 
-    if parallel is None and experiment.tuner.workers:
-        parallel = Parallel(
-            workers=experiment.tuner.workers, trials_per_worker=experiment.tuner.trials_per_worker
-        )
+    parallel = parallel or Parallel.of(experiment)
 
     # 2. Open (or reopen) the search in MLflow and on disk.
     server = _tracking_server(uri) if parallel is not None else None
@@ -79,7 +72,6 @@ def run_search(
             listeners,
             warm_start,
             parallel,
-            hypermodel.space.name,
         )
     finally:
         if server is not None:
@@ -103,7 +95,7 @@ def check_inputs(
 
     resolve_space(experiment.space)
     TUNERS.get(experiment.tuner.kind)
-    uri = store.resolve_tracking_uri(tracking_uri or experiment.tracking.tracking_uri)
+    uri = store.search_tracking_uri(experiment, tracking_uri)
     workspace.check_writable(experiment)
     keras.utils.set_random_seed(experiment.tuner.seed)
     data, hypermodel = prepare(experiment)
@@ -138,63 +130,33 @@ def _open_and_search(
     listeners: Sequence[TrialListener],
     warm_start: Any,
     parallel: Parallel | None,
-    space_name: str,
 ) -> SearchResult:
-    from search import workspace
-    from search.tracking import schema, store
-    from search.tracking.journal import JOURNALS, Journal
-    from search.tracking.writer import SearchTracker
+    from search.opening import open_search, search_tags
 
-    client = store.connect(serving_uri)
-    log.info("%s", data.describe())  # after the last check, so a bad input stays one line
-    previous = None if fresh else workspace.unfinished(experiment)
-    if previous is not None and previous.state.get("parent_run_id"):
-        search_dir = previous
-        search_dir.claim()
-        tracker = SearchTracker.attach(client, serving_uri, previous.state["parent_run_id"])
-        for journal in sorted(search_dir.path.glob(JOURNALS)):  # parallel workers' too
-            # what the interrupted attempt journaled but never sent
-            if not Journal(tracker, search_dir.path, journal.name).flush():
-                raise TrackingError(
-                    f"cannot write the pending records of {search_dir.path} to {uri}"
-                )
-        outbox = Journal(tracker, search_dir.path)
-        tracker.resume()
-        log.info("resuming the unfinished search in %s", search_dir.path)
-    else:
-        search_dir = workspace.new_search_dir(experiment)
-        search_dir.claim()
-        tracker = SearchTracker.start(
-            client,
-            serving_uri,
-            store.experiment_id(client, experiment.mlflow_experiment, uri),
-            run_name=f"{experiment.name}-{search_dir.state['stamp']}",
-            config=experiment.model_dump(mode="json"),
-            data_identity=data.spec.identity(),
-            tags={
-                schema.EXPERIMENT_TAG: experiment.name,
-                schema.SPACE_TAG: space_name,
-                **({schema.WORKERS_TAG: str(parallel.workers)} if parallel else {}),
-                schema.TUNER_TAG: experiment.tuner.kind,
-                schema.DIR_TAG: str(search_dir.path.resolve()),
-                **({schema.WARM_START_TAG: warm_start.source} if warm_start else {}),
-            },
-        )
-        search_dir.save(parent_run_id=tracker.parent_run_id, tracking_uri=uri)
-        outbox = Journal(tracker, search_dir.path)
+    workers = parallel.workers if parallel else None
+    tags = search_tags(experiment, hypermodel.space.name, workers, warm_start)
+    opened = open_search(experiment, uri, serving_uri, data, fresh, tags)
+    journal = opened.journal
     try:
         result = _search_and_record(
-            experiment, data, hypermodel, search_dir, outbox, listeners, warm_start, parallel
+            experiment,
+            data,
+            hypermodel,
+            opened.search_dir,
+            journal,
+            listeners,
+            warm_start,
+            parallel,
         )
     except KeyboardInterrupt:
-        outbox.finish("KILLED")
+        journal.finish("KILLED")
         raise
     except BaseException:
-        outbox.finish("FAILED")
+        journal.finish("FAILED")
         raise
     finally:
-        search_dir.release()
-    result.resumed = previous is not None
+        opened.search_dir.release()
+    result.resumed = opened.resumed
     result.tracking_uri = uri  # the store itself, not the server in front of it
     return result
 
@@ -210,6 +172,8 @@ def _search_and_record(
     parallel: Parallel | None = None,
 ) -> SearchResult:
     """Runs the trials, then evaluates the best one on test and records it all."""
+    from search.finishing import log_report, record_best
+    from search.opening import record_ended_trials
     from search.report import TrialRecorder
     from search.tuning.best_model import best_model, evaluate
     from search.tuning.tuners import build_tuner
@@ -223,19 +187,19 @@ def _search_and_record(
         hypermodel,
         search_dir.tuner_dir,
         listeners=tracked,
-        resume=(search_dir.tuner_dir / "oracle.json").exists(),
+        resume=search_dir.has_tuner_project,
         warm_start=warm_start,
     )
-    _record_ended_trials(tuner, outbox)
+    record_ended_trials(tuner, outbox)
     _run_trials(tuner, experiment, data, search_dir, outbox, recorder, parallel)
     trials, counts = _ended_trials(tuner)
     best_trial = tuner.oracle.get_best_trials(1)[0]
     model = best_model(tuner, best_trial, experiment, data)
     test_metrics, sample = evaluate(model, experiment, data)
-    logged = _record_best(experiment, search_dir, outbox, best_trial, model, test_metrics, sample)
+    logged = record_best(experiment, search_dir, outbox, best_trial, model, test_metrics, sample)
     model_uri, version = logged or ("", "")
     tracker = outbox.tracker if logged else None
-    _log_report(experiment, recorder.records(trials), search_dir, tracker, model, version)
+    log_report(experiment, recorder.records(trials), search_dir, tracker, model, version)
     return SearchResult(
         experiment=experiment.name,
         objective=experiment.tuner.objective.name,
@@ -298,38 +262,6 @@ def _ended_trials(tuner: Any) -> tuple[list[Any], dict[str, int]]:
     return trials, counts
 
 
-def _record_best(
-    experiment: Experiment,
-    search_dir: Any,
-    outbox: Any,
-    best_trial: Any,
-    model: Any,
-    test_metrics: dict[str, float],
-    sample: Any,
-) -> tuple[str, str] | None:
-    """The best config beside the search, its score and model into tracking; the search
-    marked finished. Returns the logged model's uri and version (None while records wait)."""
-    from search.best_config import best_experiment
-    from search.workspace import experiment_root
-
-    best_hps = dict(best_trial.hyperparameters.values)
-    best_config = best_experiment(experiment, best_hps).to_yaml()
-    search_dir.best_config.write_text(best_config)
-    shutil.copyfile(search_dir.best_config, experiment_root(experiment) / "best.yaml")
-    outbox.log_best(best_trial.score, best_hps, test_metrics, best_config)
-    # The model goes through files, so a tracking outage now still loses nothing.
-    model.save(search_dir.path / "best-model.keras")
-    np.save(search_dir.path / "best-sample.npy", sample)
-    outbox.log_model_file(
-        str(search_dir.path / "best-model.keras"),
-        str(search_dir.path / "best-sample.npy"),
-        experiment.registered_model,
-    )
-    outbox.finish("FINISHED")
-    search_dir.save(status="finished")
-    return None if outbox.pending else outbox.tracker.logged_model()
-
-
 def _epoch_histories(tracker: Any, recorder: Any) -> None:
     """Workers logged every epoch to MLflow; the chief's report reads them back from there."""
     from search.tracking import reader, schema
@@ -346,27 +278,6 @@ def _epoch_histories(tracker: Any, recorder: Any) -> None:
         log.exception("could not read the workers' epochs back for the report")
 
 
-def _record_ended_trials(tuner: Any, outbox: Any) -> None:
-    """Trials the reloaded project says ended but MLflow does not: a kill landed between
-    keras-tuner saving a trial's end and its record being journaled. Recorded now."""
-    from search.tracking.schema import TRIAL_ID_TAG
-    from search.tuning.events import outcome_of
-
-    ended = {"COMPLETED", "FAILED"}
-    trials = [t for t in tuner.oracle.trials.values() if str(t.status) in ended]
-    if not trials:
-        return
-    in_mlflow = {
-        run.data.tags.get(TRIAL_ID_TAG)
-        for run in outbox.tracker.trial_runs()
-        if run.info.status in ("FINISHED", "FAILED")
-    }
-    for trial in trials:
-        if trial.trial_id not in in_mlflow:
-            log.info("recording trial %s, which ended before the interruption", trial.trial_id)
-            outbox.trial_ended(outcome_of(trial, seconds=0.0))
-
-
 def _stopped_by_failures(error: RuntimeError, experiment: Experiment) -> BaseException:
     """keras-tuner's "consecutive failures" RuntimeError as one clear line; others unchanged."""
     from search.errors import SearchError
@@ -381,27 +292,3 @@ def _stopped_by_failures(error: RuntimeError, experiment: Experiment) -> BaseExc
         f"(tuner.max_consecutive_failed_trials={limit}); last failure: {failure_reason(text)}. "
         "Each failed trial's reason and traceback are on its run in MLflow"
     )
-
-
-def _log_report(
-    experiment: Experiment,
-    records: Any,
-    search_dir: Any,
-    tracker: Any | None,
-    model: Any,
-    version: str,
-) -> None:
-    """Charts and tables that explain the search, kept beside it and, when the tracking store
-    took the model (`tracker` given), on the parent run. A report that cannot be drawn is
-    logged, never fatal: the search itself succeeded."""
-    from search.report.writer import write_report
-
-    objective = experiment.tuner.objective
-    try:
-        folder = write_report(
-            records, search_dir.path / "report", objective.name, objective.direction == "max"
-        )
-        if tracker is not None:
-            tracker.log_report(folder, model, experiment.registered_model, version)
-    except Exception:
-        log.exception("could not write the search report")

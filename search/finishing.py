@@ -1,0 +1,68 @@
+"""What a finished search leaves: its best config beside it, the best model and score in
+tracking (through files and the journal, so an outage loses nothing), and the report."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from typing import Any
+
+import numpy as np
+
+from search.experiment import Experiment
+
+log = logging.getLogger(__name__)
+
+
+def record_best(
+    experiment: Experiment,
+    search_dir: Any,
+    outbox: Any,
+    best_trial: Any,
+    model: Any,
+    test_metrics: dict[str, float],
+    sample: Any,
+) -> tuple[str, str] | None:
+    """The best config beside the search, its score and model into tracking; the search
+    marked finished. Returns the logged model's uri and version (None while records wait)."""
+    from search.best_config import best_experiment
+    from search.workspace import latest_best_config
+
+    best_hps = dict(best_trial.hyperparameters.values)
+    best_config = best_experiment(experiment, best_hps).to_yaml()
+    search_dir.best_config.write_text(best_config)
+    shutil.copyfile(search_dir.best_config, latest_best_config(experiment))
+    outbox.log_best(best_trial.score, best_hps, test_metrics, best_config)
+    # The model goes through files, so a tracking outage now still loses nothing.
+    model.save(search_dir.best_model)
+    np.save(search_dir.best_sample, sample)
+    outbox.log_model_file(
+        str(search_dir.best_model), str(search_dir.best_sample), experiment.registered_model
+    )
+    outbox.finish("FINISHED")
+    search_dir.save(status="finished")
+    return None if outbox.pending else outbox.tracker.logged_model()
+
+
+def log_report(
+    experiment: Experiment,
+    records: Any,
+    search_dir: Any,
+    tracker: Any | None,
+    model: Any,
+    version: str,
+) -> None:
+    """Charts and tables that explain the search, kept beside it and, when the tracking store
+    took the model (`tracker` given), on the parent run. A report that cannot be drawn is
+    logged, never fatal: the search itself succeeded."""
+    from search.report.writer import write_report
+
+    objective = experiment.tuner.objective
+    try:
+        folder = write_report(
+            records, search_dir.report_dir, objective.name, objective.direction == "max"
+        )
+        if tracker is not None:
+            tracker.log_report(folder, model, experiment.registered_model, version)
+    except Exception:
+        log.exception("could not write the search report")

@@ -1,0 +1,102 @@
+"""Opens a search on disk and in MLflow: a new one, or the unfinished one it resumes.
+
+Resuming first writes what the interrupted attempt journaled but never sent (the workers'
+journals too), then reopens the parent run; trials the reloaded keras-tuner project says
+ended but MLflow never heard of are recorded once (`record_ended_trials`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from search.errors import TrackingError
+from search.experiment import Experiment
+from search.tracking import schema, store
+from search.tracking.journal import JOURNALS, Journal
+from search.tracking.writer import SearchTracker
+from search.workspace import SearchDir, new_search_dir, unfinished
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class OpenedSearch:
+    search_dir: SearchDir
+    journal: Journal  # every tracking record of the search goes through it
+    resumed: bool
+
+
+def open_search(
+    experiment: Experiment,
+    uri: str,
+    serving_uri: str,
+    data: Any,
+    fresh: bool,
+    tags: dict[str, str],
+) -> OpenedSearch:
+    """The search directory claimed by this process and its journal; `serving_uri` is where
+    MLflow answers (a local server in front of `uri` for parallel searches)."""
+    client = store.connect(serving_uri)
+    log.info("%s", data.describe())  # after the last check, so a bad input stays one line
+    previous = None if fresh else unfinished(experiment)
+    if previous is not None and previous.state.get("parent_run_id"):
+        previous.claim()
+        return OpenedSearch(previous, _resume(previous, client, serving_uri, uri), True)
+    search_dir = new_search_dir(experiment)
+    search_dir.claim()
+    tracker = SearchTracker.start(
+        client,
+        serving_uri,
+        store.experiment_id(client, experiment.mlflow_experiment, uri),
+        run_name=f"{experiment.name}-{search_dir.state['stamp']}",
+        config=experiment.model_dump(mode="json"),
+        data_identity=data.spec.identity(),
+        tags={**tags, schema.DIR_TAG: str(search_dir.path.resolve())},
+    )
+    search_dir.save(parent_run_id=tracker.parent_run_id, tracking_uri=uri)
+    return OpenedSearch(search_dir, Journal(tracker, search_dir.path), False)
+
+
+def _resume(search_dir: SearchDir, client: Any, serving_uri: str, uri: str) -> Journal:
+    tracker = SearchTracker.attach(client, serving_uri, search_dir.state["parent_run_id"])
+    for journal in sorted(search_dir.path.glob(JOURNALS)):  # parallel workers' too
+        if not Journal(tracker, search_dir.path, journal.name).flush():
+            raise TrackingError(f"cannot write the pending records of {search_dir.path} to {uri}")
+    tracker.resume()
+    log.info("resuming the unfinished search in %s", search_dir.path)
+    return Journal(tracker, search_dir.path)
+
+
+def search_tags(
+    experiment: Experiment, space_name: str, workers: int | None, warm_start: Any
+) -> dict[str, str]:
+    """The parent run's tags that say what was searched, how, and from where."""
+    return {
+        schema.EXPERIMENT_TAG: experiment.name,
+        schema.SPACE_TAG: space_name,
+        **({schema.WORKERS_TAG: str(workers)} if workers is not None else {}),
+        schema.TUNER_TAG: experiment.tuner.kind,
+        **({schema.WARM_START_TAG: warm_start.source} if warm_start else {}),
+    }
+
+
+def record_ended_trials(tuner: Any, journal: Journal) -> None:
+    """Trials the reloaded project says ended but MLflow does not: a kill landed between
+    keras-tuner saving a trial's end and its record being journaled. Recorded now."""
+    from search.tuning.events import outcome_of
+
+    ended = {"COMPLETED", "FAILED"}
+    trials = [t for t in tuner.oracle.trials.values() if str(t.status) in ended]
+    if not trials:
+        return
+    in_mlflow = {
+        run.data.tags.get(schema.TRIAL_ID_TAG)
+        for run in journal.tracker.trial_runs()
+        if run.info.status in ("FINISHED", "FAILED")
+    }
+    for trial in trials:
+        if trial.trial_id not in in_mlflow:
+            log.info("recording trial %s, which ended before the interruption", trial.trial_id)
+            journal.trial_ended(outcome_of(trial, seconds=0.0))
