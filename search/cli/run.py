@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -97,97 +98,112 @@ def run(experiment: str, workers: int | None, **options: Any) -> None:
     run_command(experiment, workers, None, **options)
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How the command line asked for a search, besides the experiment's own settings."""
+
+    overrides: dict[str, Any]  # dotted config keys from the options, None where not given
+    tracking_uri: str | None
+    fresh: bool
+    warm_start: str | None
+    quiet: bool
+    verbose: bool
+    dry_run: bool
+
+    @classmethod
+    def parse(cls, workers: int | None, options: dict[str, Any]) -> RunOptions:
+        if options["quiet"] and options["verbose"]:
+            raise click.UsageError("--quiet and --verbose exclude each other")
+        overrides = {key: options.pop(name) for name, key in OVERRIDES.items()}
+        return cls(
+            overrides={**overrides, "tuner.workers": workers},
+            tracking_uri=options["tracking_uri"],
+            fresh=options["fresh"],
+            warm_start=options["warm_start"],
+            quiet=options["quiet"],
+            verbose=options["verbose"],
+            dry_run=options.get("dry_run", False),
+        )
+
+
+# Each option that overrides one config field, and that field.
+OVERRIDES = {
+    "max_trials": "tuner.max_trials",
+    "max_seconds": "tuner.max_seconds",
+    "epochs": "training.epochs",
+    "tuner": "tuner.kind",
+    "seed": "tuner.seed",
+    "batch_size": "training.batch_size",
+    "data_dir": "dataset.data_dir",
+    "output_dir": "output_dir",
+    "trials_per_worker": "tuner.trials_per_worker",
+}
+
+
 def run_command(
     experiment: str,
     workers: int | None,
     listen: tuple[str, int | None, str | None] | None,
-    *,
-    max_trials: int | None,
-    max_seconds: float | None,
-    epochs: int | None,
-    tuner: str | None,
-    seed: int | None,
-    batch_size: int | None,
-    data_dir: str | None,
-    output_dir: str | None,
-    tracking_uri: str | None,
-    fresh: bool,
-    warm_start: str | None,
-    quiet: bool,
-    verbose: bool,
-    trials_per_worker: int | None,
-    debug: bool,
-    dry_run: bool = False,
+    **options: Any,
 ) -> None:
     """A search from the command line; `listen` (host, port, advertised host) makes this
     process a chief that remote workers can join."""
-    if quiet and verbose:
-        raise click.UsageError("--quiet and --verbose exclude each other")
-    setup_logging(verbose, quiet)
+    debug = options.pop("debug")
+    run = RunOptions.parse(workers, options)
+    setup_logging(run.verbose, run.quiet)
     interrupt_on_sigterm()
     with user_errors(debug):
         from search.experiment import load_experiment
         from search.quiet import import_tensorflow_quietly
 
-        loaded = load_experiment(experiment).with_overrides(
-            **{
-                "tuner.max_trials": max_trials,
-                "tuner.max_seconds": max_seconds,
-                "training.epochs": epochs,
-                "tuner.kind": tuner,
-                "tuner.seed": seed,
-                "training.batch_size": batch_size,
-                "dataset.data_dir": data_dir,
-                "output_dir": output_dir,
-                "tuner.workers": workers,
-                "tuner.trials_per_worker": trials_per_worker,
-            }
-        )
+        loaded = load_experiment(experiment).with_overrides(**run.overrides)
         import_tensorflow_quietly()  # before the runner pulls TensorFlow in
-        warm = _warm_start(warm_start, loaded, tracking_uri) if warm_start else None
-        if dry_run:
-            _dry_run(loaded, tracking_uri, warm)
+        from search.tracking.store import search_tracking_uri
+
+        uri = search_tracking_uri(loaded, run.tracking_uri)
+        warm = _warm_start(run.warm_start, loaded, uri) if run.warm_start else None
+        if run.dry_run:
+            _dry_run(loaded, uri, warm)
             return
-        from search.distributed.chief import Parallel
-        from search.runner import run_search
-
-        parallel = None
-        if listen is not None or loaded.tuner.workers:
-            host, port, advertise = listen or ("127.0.0.1", None, None)
-            parallel = Parallel(
-                workers=loaded.tuner.workers,
-                host=host,
-                port=port,
-                advertise=advertise,
-                trials_per_worker=loaded.tuner.trials_per_worker,
-            )
-        listeners = [] if quiet else [_progress(loaded, verbose)]
-        # stdout is for the result: what libraries print while searching goes to stderr.
-        with listeners[0] if listeners else _nothing(), redirect_stdout(sys.stderr):
-            _quiet_dataset_bars()
-            result = run_search(
-                loaded,
-                tracking_uri=tracking_uri,
-                fresh=fresh,
-                listeners=listeners,
-                warm_start=warm,
-                parallel=parallel,
-            )
-        _report(result)
+        _report(_search(loaded, uri, warm, run, listen))
 
 
-def _warm_start(reference: str, experiment: Any, tracking_uri: str | None) -> Any:
+def _search(
+    experiment: Any,
+    uri: str,
+    warm: Any,
+    run: RunOptions,
+    listen: tuple[str, int | None, str | None] | None,
+) -> Any:
+    from search.distributed.chief import Parallel
+    from search.runner import run_search
+
+    listeners = [] if run.quiet else [_progress(experiment, run.verbose)]
+    # stdout is for the result: what libraries print while searching goes to stderr.
+    with listeners[0] if listeners else _nothing(), redirect_stdout(sys.stderr):
+        _quiet_dataset_bars()
+        return run_search(
+            experiment,
+            tracking_uri=uri,
+            fresh=run.fresh,
+            listeners=listeners,
+            warm_start=warm,
+            parallel=Parallel.of(experiment, listen),
+        )
+
+
+def _warm_start(reference: str, experiment: Any, tracking_uri: str) -> Any:
     """The first trial's values, resolved and checked against the space's name."""
     from search.reuse.sources import is_file_reference, resolve_source
     from search.reuse.warm_start import warm_start_from
 
     client = None
     if not is_file_reference(reference):
-        client = open_store(tracking_uri or experiment.tracking.tracking_uri)[0]
+        client = open_store(tracking_uri)[0]
     return warm_start_from(resolve_source(reference, client), experiment)
 
 
-def _dry_run(experiment: Any, tracking_uri: str | None, warm_start: Any) -> None:
+def _dry_run(experiment: Any, tracking_uri: str, warm_start: Any) -> None:
     """The checks and the plan (`search.plan`): the plan on stdout, logs on stderr."""
     from search.plan import dry_run
 

@@ -25,6 +25,23 @@ class Parallel:
     advertise: str | None = None  # the host workers use to reach the chief (default: host)
     trials_per_worker: int | None = None  # a worker process is replaced after this many
 
+    @classmethod
+    def of(
+        cls, experiment: Any, listen: tuple[str, int | None, str | None] | None = None
+    ) -> Parallel | None:
+        """How `experiment` runs in parallel (`tuner.workers`); `listen` (host, port,
+        advertised host) makes it a chief remote workers join. None: in this process."""
+        if listen is None and not experiment.tuner.workers:
+            return None
+        host, port, advertise = listen or ("127.0.0.1", None, None)
+        return cls(
+            workers=experiment.tuner.workers,
+            host=host,
+            port=port,
+            advertise=advertise,
+            trials_per_worker=experiment.tuner.trials_per_worker,
+        )
+
     def address(self, port: int) -> str:
         host = self.advertise or ("127.0.0.1" if self.host == "0.0.0.0" else self.host)
         return f"{host}:{port}"

@@ -46,6 +46,12 @@ def sqlite_path(uri: str) -> Path | None:
     return Path(uri.removeprefix("sqlite:///")) if uri.startswith("sqlite:///") else None
 
 
+def search_tracking_uri(experiment: Any, given: str | None = None) -> str:
+    """Where a search records: `given` (the command line), else the experiment's
+    `tracking.tracking_uri`, else as `resolve_tracking_uri` finds it."""
+    return resolve_tracking_uri(given or experiment.tracking.tracking_uri)
+
+
 def ui_command(uri: str) -> str:
     """The command that opens the MLflow UI on this store."""
     if uri.startswith(("http://", "https://")):
