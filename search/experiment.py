@@ -2,68 +2,20 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from search.config_base import HyperparameterOverride, Strict, check_hard_limits
 from search.errors import ConfigError, UnknownNameError
 from search.registry import unknown_name_message
 from search.tuning.task import TASKS, TaskName
+from search.validation_errors import describe_validation_error
 from search.yaml_loader import load_yaml
 
 EXPERIMENTS_DIR = Path(__file__).resolve().parent.parent / "experiments"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class HyperparameterOverride(Strict):
-    """Narrows or fixes one hyperparameter of a space: `fixed`, `values`, or `min`/`max`."""
-
-    fixed: Any = None
-    values: list[Any] | None = None
-    min: float | None = None
-    max: float | None = None
-    step: float | None = None
-    sampling: Literal["linear", "log", "reverse_log"] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        """A bare scalar fixes the value; a bare list gives the choices."""
-        if isinstance(data, list):
-            return {"values": data}
-        if not isinstance(data, dict):
-            return {"fixed": data}
-        return data
-
-    @model_validator(mode="after")
-    def _one_form(self) -> HyperparameterOverride:
-        forms = [self.fixed is not None, self.values is not None, self.is_range]
-        if sum(forms) != 1:
-            raise ValueError("give exactly one of `fixed`, `values`, or `min` and `max`")
-        if self.is_range:
-            if self.min is None or self.max is None:
-                raise ValueError("a range needs both `min` and `max`")
-            if self.min > self.max:
-                raise ValueError(
-                    f"`min <= max` must hold, but got (min={self.min}, max={self.max})"
-                )
-            if self.sampling == "log" and self.min <= 0:
-                raise ValueError(f"log sampling needs `min > 0`, but got min={self.min}")
-        elif self.step is not None or self.sampling is not None:
-            raise ValueError("`step` and `sampling` only go with `min` and `max`")
-        if self.values is not None and not self.values:
-            raise ValueError("`values` must not be empty")
-        return self
-
-    @property
-    def is_range(self) -> bool:
-        return self.min is not None or self.max is not None
 
 
 class AugmentConfig(Strict):
@@ -128,34 +80,6 @@ class DatasetConfig(Strict):
         if self.kind == "text_folder" and self.channels:
             raise ValueError("`channels` is for images; this dataset holds text")
         return self
-
-
-# Values no space can use, by the last part of a hyperparameter's name: (low, high, notation).
-# A rate of 1 drops every unit; a learning rate must be positive.
-HARD_LIMITS: dict[str, tuple[float, float, str]] = {
-    "dropout": (0.0, 1.0, "[0, 1)"),
-    "learning_rate": (0.0, float("inf"), "(0, inf)"),
-}
-
-
-def _within(name: str, value: float) -> bool:
-    low, high, _ = HARD_LIMITS[name]
-    return (low <= value < high) if name == "dropout" else (low < value < high)
-
-
-def check_hard_limits(name: str, override: HyperparameterOverride) -> None:
-    """A `ValueError` naming the rule and the value when an override leaves the valid range."""
-    leaf = name.rsplit("/", 1)[-1]
-    kind = next((k for k in HARD_LIMITS if leaf == k or leaf.endswith(f"_{k}")), None)
-    if kind is None:
-        return
-    candidates = {"fixed": override.fixed, "min": override.min, "max": override.max}
-    candidates.update({f"values[{i}]": v for i, v in enumerate(override.values or [])})
-    for label, value in candidates.items():
-        if isinstance(value, int | float) and not _within(kind, float(value)):
-            raise ValueError(
-                f"'{name}' must lie in {HARD_LIMITS[kind][2]}, but got {label}={value}"
-            )
 
 
 class TextConfig(Strict):
@@ -351,47 +275,4 @@ def validate_experiment(data: dict[str, Any], source: str) -> Experiment:
     try:
         return Experiment.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(f"{source}: {describe_validation_error(error)}") from None
-
-
-def describe_validation_error(error: ValidationError) -> str:
-    """The first problem as one line: where, what, and for unknown keys the closest valid key."""
-    first = error.errors()[0]
-    loc = [str(part) for part in first["loc"]]
-    where = ".".join(loc) or "(top level)"
-    more = error.error_count() - 1
-    suffix = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
-    if first["type"] == "extra_forbidden":
-        valid = _field_names_at(Experiment, first["loc"][:-1])
-        close = difflib.get_close_matches(loc[-1], valid, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(valid)}"
-        return f"unknown key '{where}'{hint}{suffix}"
-    message = first["msg"].removeprefix("Value error, ")
-    value = first.get("input")
-    shown = "" if isinstance(value, dict | list) or value is None else f" (got {value!r})"
-    return f"{where}: {message}{shown}{suffix}"
-
-
-def _field_names_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """The valid keys of the nested model that `loc` points into."""
-    current: Any = model
-    for part in loc:
-        fields = getattr(current, "model_fields", None)
-        if fields is None or part not in fields:
-            if isinstance(current, type) and issubclass(current, HyperparameterOverride):
-                continue
-            return []
-        current = _model_of(fields[part].annotation)
-    fields = getattr(current, "model_fields", None)
-    return sorted(fields) if fields else []
-
-
-def _model_of(annotation: Any) -> Any:
-    """The BaseModel inside an annotation such as `dict[str, M]` or `M | None`."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
+        raise ConfigError(f"{source}: {describe_validation_error(error, Experiment)}") from None
