@@ -8,6 +8,8 @@ below still exists), so an upgrade of keras-tuner is reviewed here and nowhere e
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
 
 import keras_tuner as kt
@@ -34,6 +36,27 @@ def quiet() -> None:
     every conditional hyperparameter sent over gRPC hits: shadowed in that module only."""
     kt_config.DEBUG = False
     conditions.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
+
+
+def atomic_saves() -> None:
+    """keras-tuner writes `oracle.json` and each `trial.json` in place (`utils.save_json`),
+    so a full disk or a kill mid-write leaves a truncated file that no resume can read.
+    Written to a temporary file beside it and renamed over it, the old one survives."""
+    from keras_tuner.src import utils
+
+    if getattr(utils.save_json, "atomic", False):
+        return
+
+    def save_json(path: str, obj: Any) -> str:
+        text = json.dumps(obj)
+        temporary = f"{path}.tmp"
+        with open(temporary, "w") as file:
+            file.write(text)
+        os.replace(temporary, path)
+        return text
+
+    save_json.atomic = True  # type: ignore[attr-defined]
+    utils.save_json = save_json
 
 
 def oracle_service(oracle: Any, server: Any) -> Any:

@@ -49,6 +49,7 @@ class TrialOracle:
         trials_per_process: int | None = None,
     ) -> None:
         internals.quiet()
+        internals.atomic_saves()
         self.oracle = oracle
         self.listeners = list(listeners)
         self.local = isinstance(oracle, kt.Oracle)  # else a worker's client: the chief decides
