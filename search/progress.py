@@ -21,8 +21,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from search.outcome import TrialOutcome
 from search.report.naming import describe, key_hyperparameters
-from search.tuning.events import TrialOutcome
 
 
 class TrialProgress:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Generic, TypeVar
 
 from search.errors import UnknownNameError
@@ -24,15 +24,6 @@ class Registry(Generic[T]):
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self._entries: dict[str, T] = {}
-
-    def register(self, name: str) -> Callable[[T], T]:
-        """Decorator that adds an entry under `name`."""
-
-        def add(entry: T) -> T:
-            self.add(name, entry)
-            return entry
-
-        return add
 
     def add(self, name: str, entry: T) -> None:
         if not name or not name.strip():

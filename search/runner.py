@@ -281,7 +281,7 @@ def _epoch_histories(tracker: Any, recorder: Any) -> None:
 def _stopped_by_failures(error: RuntimeError, experiment: Experiment) -> BaseException:
     """keras-tuner's "consecutive failures" RuntimeError as one clear line; others unchanged."""
     from search.errors import SearchError
-    from search.tuning.events import failure_reason
+    from search.outcome import failure_reason
 
     text = str(error)
     if not text.startswith("Number of consecutive failures"):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from search.bench.common import experiment, rss_mb, tracking_uri
-from search.tuning.events import TrialOutcome
+from search.outcome import TrialOutcome
 
 GOAL = 1.10
 EARLY = 3

@@ -19,7 +19,7 @@ from typing import Any
 from search.bench import cifar
 from search.bench.common import cpu_seconds, experiment, fixed_model, tracking_uri
 from search.experiment import Experiment
-from search.tuning.events import TrialOutcome
+from search.outcome import TrialOutcome
 
 GOAL = 1.03
 TRIALS, EPOCHS = 5, 4

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from search.bench.common import experiment, tracking_uri
-from search.tuning.events import TrialOutcome
+from search.outcome import TrialOutcome
 
 
 class _Clock:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from search.outcome import TrialOutcome
 from search.report.naming import describe
-from search.tuning.events import TrialOutcome
 
 
 def search_note(config: Mapping[str, Any]) -> str:

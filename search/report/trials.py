@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from search.tuning.events import TrialOutcome
+from search.outcome import TrialOutcome
 
 
 @dataclass

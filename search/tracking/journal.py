@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from search.tracking.operations import DETAIL, FORMAT, OPERATIONS, Data, Record, send, upgrade
 
 if TYPE_CHECKING:
-    from search.tuning.events import TrialOutcome
+    from search.outcome import TrialOutcome
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from search.errors import TrackingError
+from search.outcome import TrialOutcome
 
 FORMAT = 1
 
@@ -31,8 +32,6 @@ def _epoch_ended(writer: Any, data: Data, record: Record) -> None:
 
 
 def _trial_ended(writer: Any, data: Data, record: Record) -> None:
-    from search.tuning.events import TrialOutcome
-
     outcome = TrialOutcome(**data["outcome"])
     writer.trial_ended(outcome, at=record["at"], attempt=record["attempt"])
 

@@ -42,8 +42,8 @@ from search.tracking.schema import (
     WORKER_TAG,
 )
 
-if TYPE_CHECKING:  # the events module pulls in keras; `search sync` and tests need not
-    from search.tuning.events import TrialOutcome
+if TYPE_CHECKING:
+    from search.outcome import TrialOutcome
 
 
 class SearchTracker(RunWriter):

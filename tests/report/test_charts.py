@@ -117,8 +117,8 @@ def test_write_report_writes_each_chart_as_png_with_its_data(records, tmp_path) 
 def test_recorder_keeps_epochs_restarts_retried_trials_and_adds_earlier_oracle_trials() -> None:
     import keras_tuner as kt
 
+    from search.outcome import TrialOutcome
     from search.report.trials import TrialRecorder
-    from search.tuning.events import TrialOutcome
 
     recorder = TrialRecorder()
     recorder.trial_started("1", {"units": 32})

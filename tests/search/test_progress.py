@@ -6,8 +6,8 @@ import io
 
 from rich.console import Console
 
+from search.outcome import TrialOutcome
 from search.progress import TrialProgress
-from search.tuning.events import TrialOutcome
 
 HPS = {"conv_blocks": 2, "conv_1/filters": 64, "kernel_size": 3, "dropout": 0.25, "l2": 1.234e-5}
 

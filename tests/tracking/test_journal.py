@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
+from search.outcome import TrialOutcome
 from search.tracking import store
 from search.tracking.journal import JOURNAL, Journal, pending_records
 from search.tracking.writer import SearchTracker
-from search.tuning.events import TrialOutcome
 from tests.mlflow_server import MlflowServer, free_port
 
 

@@ -3,9 +3,9 @@ only while it ran (conditional ones), whether this process opened the run or rep
 
 from __future__ import annotations
 
+from search.outcome import TrialOutcome
 from search.tracking import store
 from search.tracking.writer import SearchTracker
-from search.tuning.events import TrialOutcome
 
 
 def _tracker(tmp_path) -> SearchTracker:

@@ -1,0 +1,37 @@
+"""How a trial ended: what tracking, progress and the report record of it.
+
+Plain data with no keras or keras-tuner import, so that replaying a journal (`search sync`)
+or drawing a report does not load TensorFlow.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class TrialOutcome:
+    """How a trial ended, as keras-tuner's oracle decided it."""
+
+    trial_id: str
+    status: str  # COMPLETED, FAILED, or INVALID (will be retried)
+    score: float | None
+    hyperparameters: dict[str, Any]
+    seconds: float
+    best_step: int | None = None
+    message: str | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        """The last line of the traceback: what went wrong, in one line."""
+        return failure_reason(self.message)
+
+
+def failure_reason(message: str | None) -> str:
+    """A traceback's last line; a FailedTrialError states its reason on purpose, so unprefixed."""
+    lines = [line for line in (message or "").strip().splitlines() if line.strip()]
+    last = lines[-1].strip() if lines else ""
+    return re.sub(r"^[\w.]*FailedTrialError: ", "", last)
