@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from search.config_base import HyperparameterOverride, Strict, check_hard_limits
 from search.errors import ConfigError, UnknownNameError
 from search.registry import unknown_name_message
+from search.space_source import anchored
 from search.tuning.task import TASKS, TaskName
 from search.validation_errors import describe_validation_error
 from search.yaml_loader import load_yaml
@@ -98,9 +99,13 @@ class TextConfig(Strict):
 
 
 class SpaceConfig(Strict):
-    """A registered space by `name`, or one written here as `blocks` (see spaces/recipe.py)."""
+    """A registered space by `name`, one written here as `blocks` (see spaces/recipe.py), or
+    the user's own Python: a `module` that registers spaces, or a keras-tuner `function`."""
 
     name: str
+    module: str | None = Field(None, description="a .py file or module that registers `name`")
+    function: str | None = Field(None, description="FILE_OR_MODULE:build_model, compiled")
+    digest: str | None = Field(None, description="sha256 of the module's source, recorded")
     hyperparameters: dict[str, HyperparameterOverride] = Field(default_factory=dict)
     blocks: list[Any] | None = Field(
         None, description="a space composed of layer-pattern blocks; `name` then only names it"
@@ -109,10 +114,19 @@ class SpaceConfig(Strict):
     @model_validator(mode="before")
     @classmethod
     def _name_for_blocks(cls, data: Any) -> Any:
-        """A space written as blocks may go unnamed: it is then called `blocks`."""
+        """A space written as blocks may go unnamed (`blocks`), a function is named after it."""
         if isinstance(data, dict) and data.get("blocks") is not None and "name" not in data:
             return {**data, "name": "blocks"}
+        if isinstance(data, dict) and isinstance(data.get("function"), str) and "name" not in data:
+            return {**data, "name": data["function"].rpartition(":")[2].replace("_", "-")}
         return data
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SpaceConfig:
+        given = [k for k in ("blocks", "module", "function") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of blocks, module or function, got {' and '.join(given)}")
+        return self
 
     @field_validator("hyperparameters")
     @classmethod
@@ -268,6 +282,7 @@ def load_experiment(name_or_path: str) -> Experiment:
             f"{path}: an experiment must be a YAML mapping, got {type(data).__name__}"
         )
     data.setdefault("name", path.stem)
+    data["space"] = anchored(data.get("space"), path.parent)
     return validate_experiment(data, source=str(path))
 
 

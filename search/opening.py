@@ -13,6 +13,7 @@ from typing import Any
 
 from search.errors import TrackingError
 from search.experiment import Experiment
+from search.space_source import module_ref, source_file
 from search.tracking import schema, store
 from search.tracking.journal import JOURNALS, Journal
 from search.tracking.writer import SearchTracker
@@ -54,6 +55,7 @@ def open_search(
         config=experiment.model_dump(mode="json"),
         data_identity=data.spec.identity(),
         tags={**tags, schema.DIR_TAG: str(search_dir.path.resolve())},
+        sources=space_sources(experiment),
     )
     search_dir.save(parent_run_id=tracker.parent_run_id, tracking_uri=uri)
     return OpenedSearch(search_dir, Journal(tracker, search_dir.path), False)
@@ -79,7 +81,26 @@ def search_tags(
         **({schema.WORKERS_TAG: str(workers)} if workers is not None else {}),
         schema.TUNER_TAG: experiment.tuner.kind,
         **({schema.WARM_START_TAG: warm_start.source} if warm_start else {}),
+        **space_origin_tags(experiment),
     }
+
+
+def space_origin_tags(experiment: Experiment) -> dict[str, str]:
+    """The user's module or function a space came from, and the digest of its source."""
+    space = experiment.space
+    origin = space.function or space.module
+    if origin is None or space.digest is None:
+        return {}
+    return {schema.SPACE_ORIGIN_TAG: origin, schema.SPACE_DIGEST_TAG: space.digest}
+
+
+def space_sources(experiment: Experiment) -> dict[str, str]:
+    """The user's space module as an artifact (`space_source/NAME.py`): name -> source."""
+    ref = module_ref(experiment.space.model_dump())
+    if ref is None:
+        return {}
+    path = source_file(ref)
+    return {f"{schema.SPACE_SOURCE_DIR}/{path.name}": path.read_text()}
 
 
 def record_ended_trials(tuner: Any, journal: Journal) -> None:

@@ -19,12 +19,18 @@ from spaces.catalogue import CATALOGUE
 from spaces.recipe import Block, Node, Repeat, Residual, parse_blocks
 from spaces.registry import SPACES, Space
 from spaces.shapes import check_shapes, modality_of
+from spaces.user import load_entry_points, user_space
 
 
 def resolve_space(config: SpaceConfig) -> Space:
-    """The experiment's space: written in its `blocks`, else registered under its name."""
+    """The experiment's space: written in its `blocks`, the user's module or function, else
+    registered under its name (built in, or offered by an installed package's entry point)."""
     if config.blocks is not None:
         return composed_space(config.name, config.blocks)
+    if config.module is not None or config.function is not None:
+        return user_space(config)
+    if config.name not in SPACES:
+        load_entry_points()  # an installed package may offer it
     return SPACES.get(config.name)
 
 

@@ -24,6 +24,11 @@ class Space:
     # Checks the space against the data before any build (a ConfigError); spaces written in
     # the experiment file have one, registered spaces need none.
     check: Callable[[DataSpec], None] | None = None
+    # Where it was defined, for `search list`: built-in, a module file, a module, an entry point.
+    origin: str = "built-in"
+    # A keras-tuner `build_model(hp)` returning a compiled model: used as is (no preprocessing,
+    # head or compile added), for data of any modality.
+    compiled: bool = False
 
     @property
     def description(self) -> str:
@@ -31,13 +36,16 @@ class Space:
 
 
 SPACES: Registry[Space] = Registry("space")
+# Set while a user's module is imported (spaces/user.py), so its spaces say where they came from.
+loading_origin: list[str] = []
 
 
 def register_space(name: str, modality: Modality) -> Callable[[BuildFn], BuildFn]:
     """Registers `build` as the space `name` for data of `modality`."""
 
     def add(build: BuildFn) -> BuildFn:
-        SPACES.add(name, Space(name=name, modality=modality, build=build))
+        origin = loading_origin[-1] if loading_origin else "built-in"
+        SPACES.add(name, Space(name=name, modality=modality, build=build, origin=origin))
         return build
 
     return add

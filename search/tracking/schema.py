@@ -35,6 +35,8 @@ SOURCE_KIND_TAG = "search.source_kind"
 SOURCE_RUN_TAG = "search.source_run_id"
 SOURCE_SEARCH_TAG = "search.source_search"
 REGISTERED_MODEL_TAG = "search.registered_model"
+SPACE_ORIGIN_TAG = "search.space_origin"  # the user's module or function a space came from
+SPACE_DIGEST_TAG = "search.space_digest"  # sha256 of that module's source
 
 # -- params -----------------------------------------------------------------------------------
 BEST_PARAM_PREFIX = "best."  # the best trial's hyperparameters on the search run
@@ -57,6 +59,7 @@ TRACEBACK_TXT = "traceback.txt"
 MODEL_SUMMARY_TXT = "model_summary.txt"
 REPORT_DIR = "report"
 MODEL_NAME = "model"  # the logged model's name inside its run
+SPACE_SOURCE_DIR = "space_source"  # the user's space module, as it was when searched
 
 # -- registered model aliases --------------------------------------------------------------
 CHAMPION = "champion"  # the latest search's best model

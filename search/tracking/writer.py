@@ -67,14 +67,18 @@ class SearchTracker(RunWriter):
         config: Mapping[str, Any],
         data_identity: Mapping[str, str],
         tags: Mapping[str, str],
+        sources: Mapping[str, str] | None = None,
     ) -> SearchTracker:
-        """Opens the parent run with the resolved config (params + YAML) and the data identity."""
+        """Opens the parent run with the resolved config (params + YAML) and the data identity;
+        `sources` are text artifacts by name (the user's space module)."""
         run = client.create_run(experiment_id, run_name=run_name, tags={KIND: SEARCH, **tags})
         tracker = cls(client, uri, experiment_id, run.info.run_id)
         tracker.log_params(run.info.run_id, {**flatten(config), **data_identity})
         client.log_text(
             run.info.run_id, yaml.safe_dump(dict(config), sort_keys=False), EXPERIMENT_YAML
         )
+        for name, text in (sources or {}).items():
+            client.log_text(run.info.run_id, text, name)
         describe.describe_search(client, run.info.run_id, config, data_identity)
         return tracker
 

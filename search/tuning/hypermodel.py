@@ -24,7 +24,7 @@ LEARNING_RATE = ("learning_rate", 1e-4, 1e-2)
 
 def check_fits(space: Space, spec: DataSpec) -> None:
     """A space only takes data of its modality; say so before anything trains."""
-    if space.modality != spec.modality:
+    if not space.compiled and space.modality != spec.modality:
         raise SpaceMismatchError(
             f"space '{space.name}' takes {space.modality} data, but dataset '{spec.name}' "
             f"holds {spec.modality} data"
@@ -75,6 +75,8 @@ class SpaceHyperModel(kt.HyperModel):
     def build_declaring(self, hp: kt.HyperParameters) -> tuple[keras.Model, set[str]]:
         """The compiled model and the names of the hyperparameters it declared."""
         scoped = OverridingHyperParameters(hp, self.overrides)
+        if self.space.compiled:  # the user's own build_model(hp): used as it is
+            return self.space.build(scoped, None, self.spec), scoped.declared
         raw = keras.Input(shape=self.spec.input_shape, dtype=input_dtype(self.spec), name="inputs")
         x = raw
         for layer in preprocessing_layers(self.spec):

@@ -20,4 +20,10 @@ def prepare(experiment: Experiment) -> tuple[LoadedData, SpaceHyperModel]:
     hypermodel = SpaceHyperModel(
         space, data.spec, experiment.space.hyperparameters, task=experiment.task
     )
+    if space.compiled:
+        import keras_tuner as kt
+
+        from spaces.user import check_objective
+
+        check_objective(hypermodel.build(kt.HyperParameters()), experiment.tuner.objective.name)
     return data, hypermodel

@@ -1,0 +1,167 @@
+"""The user's own Python spaces, written outside the project as a new user would: a module
+file through `search run` and `search train`, a compiled `build_model(hp)`, an entry point, and
+the refusals (a module that fails to import, a module changed since the search)."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from search.cli import main
+from search.tracking import schema
+from tests.conftest import files_under
+
+pytestmark = pytest.mark.slow
+
+MODULE = '''
+import keras
+from spaces import register_space
+
+
+@register_space("{name}", "image")
+def build(hp, inputs, spec):
+    """units: 8..16, the width of the one hidden layer."""
+    x = keras.layers.Flatten()(inputs)
+    return keras.layers.Dense(hp.Int("units", 8, 16, step=8), activation="relu")(x)
+'''
+
+FUNCTION = """
+import keras
+
+
+def build_model(hp):
+    model = keras.Sequential([
+        keras.Input((8, 8, 1)),
+        keras.layers.Rescaling(1 / 16),
+        keras.layers.Flatten(),
+        keras.layers.Dense(hp.Choice("width", [8, 16]), activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+"""
+
+
+def _write(folder: Path, space: dict, tuner: dict | None = None) -> Path:
+    path = folder / "mine.yaml"
+    experiment = {
+        "dataset": {"name": "sklearn_digits"},
+        "space": space,
+        "tuner": {"kind": "random", "max_trials": 1, **(tuner or {})},
+        "training": {"epochs": 1},
+    }
+    path.write_text(yaml.safe_dump(experiment))
+    return path
+
+
+def _invoke(root: Path, *args: str):
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    return CliRunner().invoke(main, [*args, "--tracking-uri", uri])
+
+
+def _run(root: Path, experiment: Path, tfds_dir: Path):
+    return _invoke(
+        root, "run", str(experiment), "--data-dir", str(tfds_dir),
+        "--output-dir", str(root / "runs"), "--quiet",
+    )  # fmt: skip
+
+
+def _parent(root: Path):
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=f"sqlite:///{root / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name("mine")
+    runs = client.search_runs(
+        [experiment.experiment_id], filter_string=f"tags.`{schema.KIND}` = '{schema.SEARCH}'"
+    )
+    return client, runs[0]
+
+
+def test_a_module_file_outside_the_project_is_searched_then_retrained_and_its_changes_refused(
+    tmp_path, tfds_dir
+) -> None:
+    mine = tmp_path / "elsewhere"
+    mine.mkdir()
+    module = mine / "my_spaces.py"
+    module.write_text(MODULE.format(name="my-dense"))
+    experiment = _write(mine, {"name": "my-dense", "module": "./my_spaces.py"})
+
+    result = _run(tmp_path, experiment, tfds_dir)
+    assert result.exit_code == 0, result.output
+
+    client, parent = _parent(tmp_path)
+    digest = hashlib.sha256(module.read_bytes()).hexdigest()
+    assert parent.data.tags[schema.SPACE_ORIGIN_TAG] == str(module.resolve())
+    assert parent.data.tags[schema.SPACE_DIGEST_TAG] == digest
+    logged = client.download_artifacts(
+        parent.info.run_id, f"{schema.SPACE_SOURCE_DIR}/my_spaces.py"
+    )
+    assert Path(logged).read_text() == module.read_text()
+
+    trained = _invoke(tmp_path, "train", parent.info.run_id, "--epochs", "1")
+    assert trained.exit_code == 0, trained.output
+
+    module.write_text(module.read_text() + "\n# changed\n")
+    refused = _invoke(tmp_path, "train", parent.info.run_id, "--epochs", "1")
+    assert refused.exit_code == 2
+    assert refused.output.startswith(f"error: space module {module.resolve()} changed since")
+    assert len(refused.output.strip().splitlines()) == 1
+
+
+def test_a_compiled_build_model_is_used_as_it_is(tmp_path, tfds_dir) -> None:
+    (tmp_path / "my_model.py").write_text(FUNCTION)
+    experiment = _write(tmp_path, {"function": "./my_model.py:build_model"})
+    result = _run(tmp_path, experiment, tfds_dir)
+    assert result.exit_code == 0, result.output
+    _, parent = _parent(tmp_path)
+    assert parent.data.tags[schema.SPACE_ORIGIN_TAG].endswith("my_model.py:build_model")
+    assert parent.data.params["space.name"] == "build-model"
+
+
+def test_an_objective_that_is_not_a_metric_of_the_compiled_model_is_refused(
+    tmp_path, tfds_dir
+) -> None:
+    (tmp_path / "my_model.py").write_text(FUNCTION)
+    experiment = _write(
+        tmp_path, {"function": "./my_model.py:build_model"}, {"objective": "val_auc"}
+    )
+    before = files_under(tmp_path)
+    result = _run(tmp_path, experiment, tfds_dir)
+    assert result.exit_code == 2
+    assert result.output == (
+        "error: tuner.objective 'val_auc' is not a metric of the compiled model; choose "
+        "between: loss, val_loss, accuracy, val_accuracy\n"
+    )
+    assert files_under(tmp_path) == before
+
+
+def test_a_module_that_fails_to_import_is_one_line_naming_file_and_line(tmp_path, tfds_dir) -> None:
+    (tmp_path / "broken.py").write_text("import keras\n\nraise RuntimeError('boom')\n")
+    experiment = _write(tmp_path, {"name": "x", "module": "./broken.py"})
+    before = files_under(tmp_path)
+    result = _run(tmp_path, experiment, tfds_dir)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"error: space module {tmp_path.resolve() / 'broken.py'}:3 failed to import: "
+        "RuntimeError: boom\n"
+    )
+    assert files_under(tmp_path) == before
+
+
+def test_an_installed_package_offers_spaces_through_an_entry_point(tmp_path, monkeypatch) -> None:
+    (tmp_path / "offered_spaces.py").write_text(MODULE.format(name="offered-dense"))
+    info = tmp_path / "offered-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: offered\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[search.spaces]\noffered = offered_spaces\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    result = CliRunner().invoke(main, ["list"])
+    assert result.exit_code == 0, result.output
+    assert "  offered-dense (image; entry point offered (offered_spaces))" in result.output
+    assert "  image-cnn (image; built-in)" in result.output
+    sys.modules.pop("offered_spaces", None)
