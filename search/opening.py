@@ -13,7 +13,7 @@ from typing import Any
 
 from search.errors import TrackingError
 from search.experiment import Experiment
-from search.space_source import module_ref, source_file
+from search.space_source import check_recorded, module_ref, source_file
 from search.tracking import schema, store
 from search.tracking.journal import JOURNALS, Journal
 from search.tracking.writer import SearchTracker
@@ -43,6 +43,12 @@ def open_search(
     log.info("%s", data.describe())  # after the last check, so a bad input stays one line
     previous = None if fresh else unfinished(experiment)
     if previous is not None and previous.state.get("parent_run_id"):
+        recorded = client.get_run(previous.state["parent_run_id"]).data.tags
+        check_recorded(
+            recorded.get(schema.SPACE_ORIGIN_TAG),
+            experiment.space.digest,
+            recorded.get(schema.SPACE_DIGEST_TAG),
+        )
         previous.claim()
         return OpenedSearch(previous, _resume(previous, client, serving_uri, uri), True)
     search_dir = new_search_dir(experiment)

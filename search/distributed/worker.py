@@ -73,8 +73,10 @@ def run_worker(
         KERASTUNER_ORACLE_IP=host,
         KERASTUNER_ORACLE_PORT=str(port),
     )
+    recorded = reader.get_run(client, parent).data
+    check_same_space(recorded.tags, experiment)
     data, hypermodel = prepare(experiment)
-    check_same_data(reader.get_run(client, parent).data.params, data.spec.identity())
+    check_same_data(recorded.params, data.spec.identity())
     tracker = SearchTracker.attach(client, spec.tracking_uri, parent)
     tracker.trial_tags = {WORKER_TAG: spec.worker_id}
     directory = spec.project_dir or project_dir_for(client, parent, experiment)
@@ -97,6 +99,16 @@ def run_worker(
     tuner.search(**fit_arguments(experiment, data))
     outbox.flush()
     return RECYCLE_EXIT if tuner.trial_oracle.exhausted else 0
+
+
+def check_same_space(chief_tags: dict[str, str], experiment: Any) -> None:
+    """A worker whose space module differs from the chief's would train another model."""
+    from search.space_source import check_recorded
+    from search.tracking.schema import SPACE_DIGEST_TAG, SPACE_ORIGIN_TAG
+
+    recorded = chief_tags.get(SPACE_DIGEST_TAG)
+    origin = chief_tags.get(SPACE_ORIGIN_TAG)
+    check_recorded(origin, experiment.space.digest, recorded)
 
 
 def check_same_data(chief: dict[str, str], here: dict[str, str]) -> None:

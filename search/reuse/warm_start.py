@@ -5,6 +5,7 @@ from __future__ import annotations
 from search.errors import ConfigError
 from search.experiment import Experiment
 from search.reuse.sources import Source
+from search.space_source import check_recorded
 from search.tuning.warm_start import WarmStart
 
 
@@ -20,4 +21,9 @@ def warm_start_from(source: Source, experiment: Experiment) -> WarmStart:
             f"warm start {source.reference} is a configuration of space '{theirs}', "
             f"but experiment '{experiment.name}' searches space '{ours}'"
         )
+    check_recorded(
+        source.experiment.space.function or source.experiment.space.module,
+        experiment.space.digest,
+        source.experiment.space.digest,
+    )  # the same space name from another version of the user's module means other values
     return WarmStart(values=dict(source.hyperparameters), source=source.describe())

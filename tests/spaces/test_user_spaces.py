@@ -82,7 +82,7 @@ def _parent(root: Path):
     return client, runs[0]
 
 
-def test_a_module_file_outside_the_project_is_searched_then_retrained_and_its_changes_refused(
+def test_a_module_file_outside_the_project_is_searched_retrained_and_its_changes_refused(
     tmp_path, tfds_dir
 ) -> None:
     mine = tmp_path / "elsewhere"
@@ -111,6 +111,16 @@ def test_a_module_file_outside_the_project_is_searched_then_retrained_and_its_ch
     assert refused.exit_code == 2
     assert refused.output.startswith(f"error: space module {module.resolve()} changed since")
     assert len(refused.output.strip().splitlines()) == 1
+
+    module.unlink()  # a worker on a host without the module does not join
+    before = files_under(tmp_path)
+    worker = _invoke(
+        tmp_path, "worker", "--chief", "127.0.0.1:1", "--parent-run", parent.info.run_id,
+        "--data-dir", str(tfds_dir),
+    )  # fmt: skip
+    assert worker.exit_code == 2, worker.output
+    assert worker.stderr == f"error: space module not found: {module.resolve()}\n"
+    assert files_under(tmp_path) == before
 
 
 def test_a_compiled_build_model_is_used_as_it_is(tmp_path, tfds_dir) -> None:
