@@ -59,6 +59,7 @@ def run_worker(
     from search.tuning.prepare import prepare
     from search.tuning.training import fit_arguments
     from search.tuning.tuners import build_tuner
+    from spaces import resolve_space
 
     check_worker_id(spec.worker_id)
     host, port = parse_address(spec.chief)
@@ -68,13 +69,14 @@ def run_worker(
         load_experiment(experiment_ref) if experiment_ref else experiment_of(client, parent)
     )
     experiment = experiment.with_overrides(**{"dataset.data_dir": data_dir})
+    recorded = reader.get_run(client, parent).data
+    check_same_space(recorded.tags, experiment)
+    resolve_space(experiment.space)  # a missing or changed module: refused before joining
     os.environ.update(
         KERASTUNER_TUNER_ID=spec.worker_id,
         KERASTUNER_ORACLE_IP=host,
         KERASTUNER_ORACLE_PORT=str(port),
     )
-    recorded = reader.get_run(client, parent).data
-    check_same_space(recorded.tags, experiment)
     data, hypermodel = prepare(experiment)
     check_same_data(recorded.params, data.spec.identity())
     tracker = SearchTracker.attach(client, spec.tracking_uri, parent)

@@ -23,11 +23,30 @@ import keras
 from spaces import register_space
 
 
-@register_space("{name}", "image")
+@keras.saving.register_keras_serializable(package="my_spaces")
+class ScaledDense(keras.layers.Layer):
+    """The layer-pattern guide's custom-layer template: a dense layer with a learned scale."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="glorot_uniform")
+        self.scale = self.add_weight(shape=(), initializer="ones")
+
+    def call(self, inputs):
+        return keras.ops.matmul(inputs, self.w) * self.scale
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+@register_space("NAME", "image")
 def build(hp, inputs, spec):
-    """units: 8..16, the width of the one hidden layer."""
+    """units: 8..16 step 8, the width of the one hidden layer."""
     x = keras.layers.Flatten()(inputs)
-    return keras.layers.Dense(hp.Int("units", 8, 16, step=8), activation="relu")(x)
+    return keras.layers.ReLU()(ScaledDense(hp.Int("units", 8, 16, step=8))(x))
 '''
 
 FUNCTION = """
@@ -88,7 +107,7 @@ def test_a_module_file_outside_the_project_is_searched_retrained_and_its_changes
     mine = tmp_path / "elsewhere"
     mine.mkdir()
     module = mine / "my_spaces.py"
-    module.write_text(MODULE.format(name="my-dense"))
+    module.write_text(MODULE.replace("NAME", "my-dense"))
     experiment = _write(mine, {"name": "my-dense", "module": "./my_spaces.py"})
 
     result = _run(tmp_path, experiment, tfds_dir)
@@ -102,6 +121,18 @@ def test_a_module_file_outside_the_project_is_searched_retrained_and_its_changes
         parent.info.run_id, f"{schema.SPACE_SOURCE_DIR}/my_spaces.py"
     )
     assert Path(logged).read_text() == module.read_text()
+
+    shown = CliRunner().invoke(
+        main, ["space", "show", str(experiment), "--data-dir", str(tfds_dir)]
+    )
+    assert "  units " in shown.output, shown.output
+
+    import mlflow
+    import numpy as np
+
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    champion = mlflow.pyfunc.load_model("models:/mine@champion")  # ScaledDense is registered
+    assert champion.predict(np.zeros((2, 8, 8, 1), "float32")).shape == (2, 10)
 
     trained = _invoke(tmp_path, "train", parent.info.run_id, "--epochs", "1")
     assert trained.exit_code == 0, trained.output
@@ -164,7 +195,9 @@ def test_a_module_that_fails_to_import_is_one_line_naming_file_and_line(tmp_path
 
 
 def test_an_installed_package_offers_spaces_through_an_entry_point(tmp_path, monkeypatch) -> None:
-    (tmp_path / "offered_spaces.py").write_text(MODULE.format(name="offered-dense"))
+    (tmp_path / "offered_spaces.py").write_text(
+        MODULE.replace("NAME", "offered-dense").replace("my_spaces", "offered")
+    )
     info = tmp_path / "offered-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: offered\nVersion: 1.0\n")
