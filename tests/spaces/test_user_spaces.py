@@ -137,7 +137,15 @@ def test_a_module_file_outside_the_project_is_searched_retrained_and_its_changes
     trained = _invoke(tmp_path, "train", parent.info.run_id, "--epochs", "1")
     assert trained.exit_code == 0, trained.output
 
+    exported = tmp_path / "best.yaml"
+    assert _invoke(tmp_path, "export", parent.info.run_id, "--to", str(exported)).exit_code == 0
+    recorded = yaml.safe_load(exported.read_text())["space"]
+    assert (recorded["module"], recorded["digest"]) == (str(module.resolve()), digest)
+
     module.write_text(module.read_text() + "\n# changed\n")
+    from_file = _invoke(tmp_path, "train", str(exported), "--epochs", "1")
+    assert from_file.exit_code == 2
+    assert from_file.output.startswith(f"error: space module {module.resolve()} changed since")
     refused = _invoke(tmp_path, "train", parent.info.run_id, "--epochs", "1")
     assert refused.exit_code == 2
     assert refused.output.startswith(f"error: space module {module.resolve()} changed since")
@@ -162,6 +170,8 @@ def test_a_compiled_build_model_is_used_as_it_is(tmp_path, tfds_dir) -> None:
     _, parent = _parent(tmp_path)
     assert parent.data.tags[schema.SPACE_ORIGIN_TAG].endswith("my_model.py:build_model")
     assert parent.data.params["space.name"] == "build-model"
+    trained = _invoke(tmp_path, "train", parent.info.run_id, "--epochs", "1")
+    assert trained.exit_code == 0, trained.output
 
 
 def test_an_objective_that_is_not_a_metric_of_the_compiled_model_is_refused(
@@ -208,3 +218,25 @@ def test_an_installed_package_offers_spaces_through_an_entry_point(tmp_path, mon
     assert "  offered-dense (image; entry point offered (offered_spaces))" in result.output
     assert "  image-cnn (image; built-in)" in result.output
     sys.modules.pop("offered_spaces", None)
+
+
+def test_an_importable_module_is_found_on_the_path_and_digested(tmp_path, monkeypatch) -> None:
+    from search.experiment import load_experiment
+    from spaces import resolve_space
+
+    package = tmp_path / "pkg_spaces"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "spaces.py").write_text(
+        MODULE.replace("NAME", "pkg-dense").replace("my_spaces", "pkg_spaces")
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    experiment = _write(tmp_path, {"name": "pkg-dense", "module": "pkg_spaces.spaces"})
+
+    space = load_experiment(str(experiment)).space
+    assert space.module == "pkg_spaces.spaces"
+    assert space.digest == hashlib.sha256((package / "spaces.py").read_bytes()).hexdigest()
+    found = resolve_space(space)
+    assert (found.name, found.origin) == ("pkg-dense", "module pkg_spaces.spaces")
+    sys.modules.pop("pkg_spaces.spaces", None)
+    sys.modules.pop("pkg_spaces", None)
