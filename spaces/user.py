@@ -34,9 +34,10 @@ def user_space(config: SpaceConfig) -> Space:
     module = load_module(ref)
     if config.function is None:
         return SPACES.get(config.name)
-    build_model = getattr(module, split_function(config.function)[1], None)
+    attribute = split_function(config.function)[1]
+    build_model = getattr(module, attribute, None)
     if not callable(build_model):
-        raise ConfigError(f"space.function: {ref} has no function '{config.function}'")
+        raise ConfigError(f"space.function: {ref} has no function '{attribute}'")
     return Space(
         name=config.name,
         modality="image",  # not used: a compiled space takes whatever its model takes

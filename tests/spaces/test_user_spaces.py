@@ -240,3 +240,28 @@ def test_an_importable_module_is_found_on_the_path_and_digested(tmp_path, monkey
     assert (found.name, found.origin) == ("pkg-dense", "module pkg_spaces.spaces")
     sys.modules.pop("pkg_spaces.spaces", None)
     sys.modules.pop("pkg_spaces", None)
+
+
+def test_resuming_or_warm_starting_with_another_version_of_the_module_is_refused() -> None:
+    from search.errors import ConfigError
+    from search.space_source import check_recorded
+
+    check_recorded("/m.py", "a" * 64, "a" * 64)
+    check_recorded(None, None, None)  # a built-in space records no digest
+    with pytest.raises(ConfigError) as refused:
+        check_recorded("/m.py", "b" * 64, "a" * 64)
+    assert str(refused.value) == (
+        "space module /m.py differs from the one the search recorded (sha256 aaaaaaaaaaaa, "
+        "here bbbbbbbbbbbb): use the module the search ran with"
+    )
+
+
+def test_a_function_the_module_lacks_is_refused(tmp_path) -> None:
+    from search.errors import ConfigError
+    from search.experiment import load_experiment
+    from spaces import resolve_space
+
+    (tmp_path / "other_model.py").write_text(FUNCTION)
+    experiment = _write(tmp_path, {"function": "./other_model.py:make_model"})
+    with pytest.raises(ConfigError, match="other_model.py has no function 'make_model'$"):
+        resolve_space(load_experiment(str(experiment)).space)
