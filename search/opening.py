@@ -78,26 +78,27 @@ def _resume(search_dir: SearchDir, client: Any, serving_uri: str, uri: str) -> J
 
 
 def search_tags(
-    experiment: Experiment, space_name: str, workers: int | None, warm_start: Any
+    experiment: Experiment, space: Any, workers: int | None, warm_start: Any
 ) -> dict[str, str]:
     """The parent run's tags that say what was searched, how, and from where."""
     return {
         schema.EXPERIMENT_TAG: experiment.name,
-        schema.SPACE_TAG: space_name,
+        schema.SPACE_TAG: space.name,
         **({schema.WORKERS_TAG: str(workers)} if workers is not None else {}),
         schema.TUNER_TAG: experiment.tuner.kind,
         **({schema.WARM_START_TAG: warm_start.source} if warm_start else {}),
-        **space_origin_tags(experiment),
+        **space_origin_tags(experiment, space.origin),
     }
 
 
-def space_origin_tags(experiment: Experiment) -> dict[str, str]:
-    """The user's module or function a space came from, and the digest of its source."""
+def space_origin_tags(experiment: Experiment, origin: str) -> dict[str, str]:
+    """Where a space not built in came from (the user's module or function, an entry point)
+    and the digest of the user's module."""
     space = experiment.space
-    origin = space.function or space.module
-    if origin is None or space.digest is None:
-        return {}
-    return {schema.SPACE_ORIGIN_TAG: origin, schema.SPACE_DIGEST_TAG: space.digest}
+    ref = space.function or space.module
+    if ref is not None and space.digest is not None:
+        return {schema.SPACE_ORIGIN_TAG: ref, schema.SPACE_DIGEST_TAG: space.digest}
+    return {} if origin == "built-in" else {schema.SPACE_ORIGIN_TAG: origin}
 
 
 def space_sources(experiment: Experiment) -> dict[str, str]:

@@ -134,7 +134,7 @@ def _open_and_search(
     from search.opening import open_search, search_tags
 
     workers = parallel.workers if parallel else None
-    tags = search_tags(experiment, hypermodel.space.name, workers, warm_start)
+    tags = search_tags(experiment, hypermodel.space, workers, warm_start)
     opened = open_search(experiment, uri, serving_uri, data, fresh, tags)
     journal = opened.journal
     try:

@@ -204,7 +204,9 @@ def test_a_module_that_fails_to_import_is_one_line_naming_file_and_line(tmp_path
     assert files_under(tmp_path) == before
 
 
-def test_an_installed_package_offers_spaces_through_an_entry_point(tmp_path, monkeypatch) -> None:
+def test_an_installed_package_offers_spaces_through_an_entry_point(
+    tmp_path, monkeypatch, tfds_dir
+) -> None:
     (tmp_path / "offered_spaces.py").write_text(
         MODULE.replace("NAME", "offered-dense").replace("my_spaces", "offered")
     )
@@ -217,6 +219,11 @@ def test_an_installed_package_offers_spaces_through_an_entry_point(tmp_path, mon
     assert result.exit_code == 0, result.output
     assert "  offered-dense (image; entry point offered (offered_spaces))" in result.output
     assert "  image-cnn (image; built-in)" in result.output
+
+    searched = _run(tmp_path, _write(tmp_path, {"name": "offered-dense"}), tfds_dir)
+    assert searched.exit_code == 0, searched.output
+    _, parent = _parent(tmp_path)
+    assert parent.data.tags[schema.SPACE_ORIGIN_TAG] == "entry point offered (offered_spaces)"
     sys.modules.pop("offered_spaces", None)
 
 
