@@ -192,3 +192,24 @@ def test_debug_shows_the_traceback(runner, tmp_path, monkeypatch) -> None:
     result = runner.invoke(main, ["run", "image-cn", "--debug"])
     assert result.exit_code == 2
     assert "Traceback" in result.stderr and "UnknownNameError" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("interrupted", "line"),
+    [
+        (None, "interrupted"),
+        ("search", "interrupted: run the same command again to resume the search"),
+        ("train", "interrupted: the training run is marked KILLED; run the same command again"),
+    ],
+)
+def test_ctrl_c_says_what_happens_next_for_the_command(capsys, interrupted, line) -> None:
+    """Only a search resumes, so only `search run`/`worker` promise it; exit 130 as a shell
+    expects after Ctrl-C."""
+    from search.cli.common import INTERRUPTED, SEARCH_INTERRUPTED, user_errors
+    from search.cli.train import TRAIN_INTERRUPTED
+
+    message = {None: INTERRUPTED, "search": SEARCH_INTERRUPTED, "train": TRAIN_INTERRUPTED}
+    with pytest.raises(SystemExit) as exit_info, user_errors(False, message[interrupted]):
+        raise KeyboardInterrupt
+    assert exit_info.value.code == 130
+    assert capsys.readouterr().err.strip().startswith(line)

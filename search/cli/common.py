@@ -90,9 +90,15 @@ def interrupt_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
+SEARCH_INTERRUPTED = "interrupted: run the same command again to resume the search"
+INTERRUPTED = "interrupted"
+
+
 @contextmanager
-def user_errors(debug: bool) -> Iterator[None]:
-    """Domain errors as one stderr line and their exit code; a traceback only with --debug."""
+def user_errors(debug: bool, interrupted: str = INTERRUPTED) -> Iterator[None]:
+    """Domain errors as one stderr line and their exit code; a traceback only with --debug.
+
+    `interrupted` is the line for Ctrl-C: only a search resumes, so only it says so."""
     try:
         yield
     except SearchError as error:
@@ -101,7 +107,7 @@ def user_errors(debug: bool) -> Iterator[None]:
         click.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        click.echo("interrupted: run the same command again to resume the search", err=True)
+        click.echo(interrupted, err=True)
         sys.exit(130)
     except Exception as error:
         if debug:

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from search.cli.common import (
+    SEARCH_INTERRUPTED,
     debug_option,
     interrupt_on_sigterm,
     open_store,
@@ -152,7 +153,7 @@ def run_command(
     run = RunOptions.parse(workers, options)
     setup_logging(run.verbose, run.quiet)
     interrupt_on_sigterm()
-    with user_errors(debug):
+    with user_errors(debug, SEARCH_INTERRUPTED):
         from search.experiment import load_experiment
         from search.quiet import import_tensorflow_quietly
 

@@ -15,6 +15,10 @@ from search.cli.common import (
 )
 from search.tracking.schema import CHAMPION, RETRAINED
 
+TRAIN_INTERRUPTED = (
+    "interrupted: the training run is marked KILLED; run the same command again to train anew"
+)
+
 
 @click.command()
 @click.argument("source")
@@ -60,7 +64,7 @@ def train(
     `search sync`.
     """
     setup_logging(verbose)
-    with user_errors(debug):
+    with user_errors(debug, TRAIN_INTERRUPTED):
         from search.quiet import import_tensorflow_quietly
 
         import_tensorflow_quietly()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from search.cli.common import debug_option, setup_logging, user_errors
+from search.cli.common import SEARCH_INTERRUPTED, debug_option, setup_logging, user_errors
 
 
 @click.command()
@@ -70,7 +70,7 @@ def worker(
     """Join the search whose chief serves at --chief; the experiment comes from the search's
     parent run in MLflow unless EXPERIMENT (the same one the chief runs) is given."""
     setup_logging(verbose=False)
-    with user_errors(debug):
+    with user_errors(debug, SEARCH_INTERRUPTED):
         from search.distributed.placement import cpu_list, pin_cpus, pin_this_process
 
         if cpus:
