@@ -23,6 +23,10 @@ class DatasetError(SearchError):
     """A dataset that cannot be loaded or prepared."""
 
 
+class FolderLayoutError(DatasetError, ConfigError):
+    """A folder whose classes cannot make a classification (exit 2: the user's files)."""
+
+
 class SpaceMismatchError(ConfigError):
     """A dataset whose shape or modality the space cannot take."""
 

@@ -193,7 +193,7 @@ def test_skipping_leaves_out_every_unreadable_file_but_no_class(
         image.write_bytes(b"broken")
     dataset = {"kind": "image_folder", "path": str(root), "skip_unreadable": True}
     path = _experiment(tmp_path, dataset)
-    line = _refused(runner, tmp_path, monkeypatch, path, "--quiet", code=1)
+    line = _refused(runner, tmp_path, monkeypatch, path, "--quiet", code=2)
     assert line.endswith("classes differ between train and test: only in train: 1; only in test: -")
 
 

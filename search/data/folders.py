@@ -17,7 +17,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.errors import ConfigError, DataFileError, DatasetError
+from search.errors import ConfigError, DataFileError, DatasetError, FolderLayoutError
 
 log = logging.getLogger(__name__)
 
@@ -139,11 +139,11 @@ def list_folder(root: Path, kind: str, splits: list[str]) -> FolderListing:
             examples[split] = _csv_by_label(csv_file)
         else:
             found = sorted(p.name for p in root.iterdir() if not p.name.startswith("."))
-            raise DatasetError(
+            raise FolderLayoutError(
                 f"folder {root} has no '{split}' folder; it has: {', '.join(found) or 'nothing'}"
             )
         if not examples[split]:
-            raise DatasetError(
+            raise FolderLayoutError(
                 f"folder {split_dir} has no {what} ({', '.join(suffixes)}) in class folders: "
                 f"expected {split}/<class>/<file>"
             )
@@ -186,7 +186,7 @@ def _csv_by_label(csv_file: Path) -> dict[str, list[Example]]:
     with csv_file.open(newline="", encoding="utf-8") as stream:
         reader = csv.DictReader(stream)
         if not {"text", "label"} <= set(reader.fieldnames or ()):
-            raise DatasetError(
+            raise FolderLayoutError(
                 f"{csv_file} needs a header with columns 'text' and 'label', "
                 f"got: {', '.join(reader.fieldnames or ()) or 'none'}"
             )
@@ -202,14 +202,14 @@ def check_classes(
     train = splits[0]
     if len(examples[train]) < 2:
         only = next(iter(examples[train]))
-        raise DatasetError(
+        raise FolderLayoutError(
             f"folder {root / train} has a single class '{only}'; classification needs at least 2"
         )
     for split in splits[1:]:
         if set(examples[split]) != set(examples[train]):
             only_train = sorted(set(examples[train]) - set(examples[split]))
             only_other = sorted(set(examples[split]) - set(examples[train]))
-            raise DatasetError(
+            raise FolderLayoutError(
                 f"folder {root}: classes differ between {train} and {split}: "
                 f"only in {train}: {', '.join(only_train) or '-'}; "
                 f"only in {split}: {', '.join(only_other) or '-'}"

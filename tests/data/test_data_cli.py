@@ -82,7 +82,7 @@ def test_a_folder_with_classes_that_differ_fails_before_training(
 ) -> None:
     root = write_digit_images(tmp_path / "d", {"train": [0, 1], "test": [0, 2]}, per_class=3)
     result = _run(runner, tmp_path, monkeypatch, {"kind": "image_folder", "path": str(root)})
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         f"error: folder {root}: classes differ between train and test: "
         "only in train: 1; only in test: 2"
@@ -92,7 +92,7 @@ def test_a_folder_with_classes_that_differ_fails_before_training(
 def test_a_folder_of_texts_is_not_an_image_folder(runner, tmp_path, monkeypatch) -> None:
     root = write_text_files(tmp_path / "reviews")
     result = _run(runner, tmp_path, monkeypatch, {"kind": "image_folder", "path": str(root)})
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         f"error: folder {root / 'train'} has no images (.jpg, .jpeg, .png) in class folders: "
         "expected train/<class>/<file>"
