@@ -48,6 +48,7 @@ def open_search(
             recorded.get(schema.SPACE_ORIGIN_TAG),
             experiment.space.digest,
             recorded.get(schema.SPACE_DIGEST_TAG),
+            "restore it to resume, or give --fresh to start a new search",
         )
         previous.claim()
         return OpenedSearch(previous, _resume(previous, client, serving_uri, uri), True)

@@ -340,6 +340,47 @@ def test_an_importable_module_is_found_on_the_path_and_digested(tmp_path, monkey
     sys.modules.pop("pkg_spaces", None)
 
 
+FAILS_IN_TRAINING = """
+import keras
+from spaces import register_space
+
+
+class Broken(keras.layers.Layer):
+    def call(self, inputs, training=None):
+        if training:
+            raise ValueError("a bug in training")
+        return inputs
+
+
+@register_space("broken-dense", "image")
+def build(hp, inputs, spec):
+    x = keras.layers.Flatten()(inputs)
+    return Broken()(keras.layers.Dense(hp.Int("units", 8, 16, step=8))(x))
+"""
+
+
+def test_resuming_a_search_whose_module_changed_is_refused_in_one_line(tmp_path, tfds_dir) -> None:
+    """A search whose only trial failed is left to resume; the module fixed since is another
+    space, so resuming is refused (with --fresh named) rather than mixing trials of both."""
+    module = tmp_path / "broken_spaces.py"
+    module.write_text(FAILS_IN_TRAINING)
+    experiment = _write(tmp_path, {"name": "broken-dense", "module": "./broken_spaces.py"})
+    failed = _run(tmp_path, experiment, tfds_dir)
+    assert failed.exit_code == 1 and "no trial completed (1 failed)" in failed.output
+    recorded = _sha256(module)
+
+    module.write_text(FAILS_IN_TRAINING.replace('raise ValueError("a bug in training")', "pass"))
+    before = files_under(tmp_path)
+    refused = _run(tmp_path, experiment, tfds_dir)
+    assert refused.exit_code == 2
+    assert refused.output == (
+        f"error: space module {module.resolve()} differs from the one the search recorded (sha256 "
+        f"{recorded[:12]}, here {_sha256(module)[:12]}): restore it to resume, or give --fresh "
+        "to start a new search\n"
+    )
+    assert files_under(tmp_path) == before
+
+
 def test_resuming_or_warm_starting_with_another_version_of_the_module_is_refused() -> None:
     from search.errors import ConfigError
     from search.space_source import check_recorded
