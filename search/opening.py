@@ -13,7 +13,7 @@ from typing import Any
 
 from search.errors import TrackingError
 from search.experiment import Experiment
-from search.space_source import check_recorded, module_ref, source_file
+from search.space_source import check_recorded, source_file
 from search.tracking import schema, store
 from search.tracking.journal import JOURNALS, Journal
 from search.tracking.writer import SearchTracker
@@ -48,6 +48,7 @@ def open_search(
             recorded.get(schema.SPACE_ORIGIN_TAG),
             experiment.space.digest,
             recorded.get(schema.SPACE_DIGEST_TAG),
+            "restore it to resume, or give --fresh to start a new search",
         )
         previous.claim()
         return OpenedSearch(previous, _resume(previous, client, serving_uri, uri), True)
@@ -95,15 +96,17 @@ def space_origin_tags(experiment: Experiment, origin: str) -> dict[str, str]:
     """Where a space not built in came from (the user's module or function, an entry point)
     and the digest of the user's module."""
     space = experiment.space
-    ref = space.function or space.module
-    if ref is not None and space.digest is not None:
+    ref = space.function or space.module or origin
+    if space.digest is not None:
         return {schema.SPACE_ORIGIN_TAG: ref, schema.SPACE_DIGEST_TAG: space.digest}
     return {} if origin == "built-in" else {schema.SPACE_ORIGIN_TAG: origin}
 
 
 def space_sources(experiment: Experiment) -> dict[str, str]:
     """The user's space module as an artifact (`space_source/NAME.py`): name -> source."""
-    ref = module_ref(experiment.space.model_dump())
+    from spaces import resolve_space
+
+    ref = resolve_space(experiment.space).source  # an entry point's module too
     if ref is None:
         return {}
     path = source_file(ref)

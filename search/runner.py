@@ -54,7 +54,10 @@ def run_search(
     `parallel` runs the trials in worker processes (keras-tuner's chief/worker engine); it
     defaults to the experiment's `tuner.workers`.
     """
+    from search.tuning.prepare import with_space_digest
+
     # 1. Validate every input; nothing is written before this block ends.
+    experiment = with_space_digest(experiment)  # an entry point's module digested too
     uri, data, hypermodel = check_inputs(experiment, tracking_uri, warm_start)
 
     parallel = parallel or Parallel.of(experiment)

@@ -89,10 +89,15 @@ def anchored(space: object, base: Path) -> object:
     return space
 
 
-def check_recorded(ref: str | None, here: str | None, recorded: str | None) -> None:
+def check_recorded(
+    ref: str | None,
+    here: str | None,
+    recorded: str | None,
+    remedy: str = "use the module the search ran with",
+) -> None:
     """A process joining or resuming a search must build the space the search recorded."""
     if recorded is not None and here != recorded:
         raise ConfigError(
             f"space module {ref} differs from the one the search recorded (sha256 "
-            f"{recorded[:12]}, here {(here or 'none')[:12]}): use the module the search ran with"
+            f"{recorded[:12]}, here {(here or 'none')[:12]}): {remedy}"
         )

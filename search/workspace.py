@@ -43,6 +43,7 @@ def config_fingerprint(experiment: Experiment) -> str:
     data["tuner"].pop("workers")  # how many processes share the trials
     data["tuner"].pop("trials_per_worker")
     data["tracking"].pop("tracking_uri")
+    data["space"].pop("digest")  # a changed module is refused on resume, not a new search
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 

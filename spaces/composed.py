@@ -17,9 +17,9 @@ from search.experiment import HyperparameterOverride, SpaceConfig
 from spaces import blocks
 from spaces.catalogue import CATALOGUE
 from spaces.recipe import Block, Node, Repeat, Residual, parse_blocks
-from spaces.registry import SPACES, Space
+from spaces.registry import Space
 from spaces.shapes import check_shapes, modality_of
-from spaces.user import load_entry_points, user_space
+from spaces.user import offered_space, user_space
 
 
 def resolve_space(config: SpaceConfig) -> Space:
@@ -29,9 +29,7 @@ def resolve_space(config: SpaceConfig) -> Space:
         return composed_space(config.name, config.blocks)
     if config.module is not None or config.function is not None:
         return user_space(config)
-    if config.name not in SPACES:
-        load_entry_points()  # an installed package may offer it
-    return SPACES.get(config.name)
+    return offered_space(config)
 
 
 def composed_space(name: str, raw_blocks: list[Any]) -> Space:

@@ -26,6 +26,9 @@ class Space:
     check: Callable[[DataSpec], None] | None = None
     # Where it was defined, for `search list`: built-in, a module file, a module, an entry point.
     origin: str = "built-in"
+    # The user's module it came from (a .py file or a module name), whose digest a search
+    # records and later commands check; None for built-in and `blocks` spaces.
+    source: str | None = None
     # A keras-tuner `build_model(hp)` returning a compiled model: used as is (no preprocessing,
     # head or compile added), for data of any modality.
     compiled: bool = False
@@ -36,16 +39,18 @@ class Space:
 
 
 SPACES: Registry[Space] = Registry("space")
-# Set while a user's module is imported (spaces/user.py), so its spaces say where they came from.
-loading_origin: list[str] = []
+# (origin, module) while a user's module is imported (spaces/user.py), so its spaces say where
+# they came from.
+loading_origin: list[tuple[str, str]] = []
 
 
 def register_space(name: str, modality: Modality) -> Callable[[BuildFn], BuildFn]:
     """Registers `build` as the space `name` for data of `modality`."""
 
     def add(build: BuildFn) -> BuildFn:
-        origin = loading_origin[-1] if loading_origin else "built-in"
-        SPACES.add(name, Space(name=name, modality=modality, build=build, origin=origin))
+        origin, source = loading_origin[-1] if loading_origin else ("built-in", None)
+        space = Space(name=name, modality=modality, build=build, origin=origin, source=source)
+        SPACES.add(name, space)
         return build
 
     return add

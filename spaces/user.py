@@ -43,8 +43,31 @@ def user_space(config: SpaceConfig) -> Space:
         modality="image",  # not used: a compiled space takes whatever its model takes
         build=lambda hp, inputs, spec: build_model(hp),
         origin=origin_of(ref),
+        source=ref,
         compiled=True,
     )
+
+
+def offered_space(config: SpaceConfig) -> Space:
+    """A space registered under its name: built in, or offered by an installed package's
+    entry point, whose module is checked against the digest a search recorded."""
+    if config.name not in SPACES:
+        load_entry_points()  # an installed package may offer it
+    space = SPACES.get(config.name)
+    if space.source is not None:
+        check_digest(space.source, config.digest)
+    return space
+
+
+def pinned(config: SpaceConfig) -> SpaceConfig:
+    """`config` with the digest of the module its space came from, for a search to record:
+    file modules are digested when the experiment is read, entry points only once imported."""
+    if config.digest is not None or config.blocks is not None:
+        return config
+    space = user_space(config) if config.module or config.function else offered_space(config)
+    if space.source is None:
+        return config
+    return config.model_copy(update={"digest": digest(space.source)})
 
 
 def check_digest(ref: str, recorded: str | None) -> None:
@@ -64,7 +87,7 @@ def load_module(ref: str) -> ModuleType:
     if ref in _loaded:
         return _loaded[ref]
     path = source_file(ref)
-    loading_origin.append(origin_of(ref))
+    loading_origin.append((origin_of(ref), ref))
     try:
         module = _import(ref, path)
     except Exception as error:
@@ -103,7 +126,7 @@ def load_entry_points() -> None:
     for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         if entry.value in _loaded:
             continue
-        loading_origin.append(f"entry point {entry.name} ({entry.value})")
+        loading_origin.append((f"entry point {entry.name} ({entry.value})", entry.module))
         try:
             _loaded[entry.value] = importlib.import_module(entry.module)
         except Exception as error:

@@ -56,7 +56,7 @@ def run_worker(
     from search.tracking.journal import Journal, worker_journal
     from search.tracking.schema import WORKER_TAG
     from search.tracking.writer import SearchTracker
-    from search.tuning.prepare import prepare
+    from search.tuning.prepare import prepare, with_space_digest
     from search.tuning.training import fit_arguments
     from search.tuning.tuners import build_tuner
     from spaces import resolve_space
@@ -68,7 +68,7 @@ def run_worker(
     experiment = (
         load_experiment(experiment_ref) if experiment_ref else experiment_of(client, parent)
     )
-    experiment = experiment.with_overrides(**{"dataset.data_dir": data_dir})
+    experiment = with_space_digest(experiment.with_overrides(**{"dataset.data_dir": data_dir}))
     recorded = reader.get_run(client, parent).data
     check_same_space(recorded.tags, experiment)
     resolve_space(experiment.space)  # a missing or changed module: refused before joining

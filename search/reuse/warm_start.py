@@ -21,9 +21,10 @@ def warm_start_from(source: Source, experiment: Experiment) -> WarmStart:
             f"warm start {source.reference} is a configuration of space '{theirs}', "
             f"but experiment '{experiment.name}' searches space '{ours}'"
         )
+    recorded = source.experiment.space
     check_recorded(
-        source.experiment.space.function or source.experiment.space.module,
+        recorded.function or recorded.module or f"of space '{ours}'",  # an entry point's
         experiment.space.digest,
-        source.experiment.space.digest,
+        recorded.digest,
     )  # the same space name from another version of the user's module means other values
     return WarmStart(values=dict(source.hyperparameters), source=source.describe())

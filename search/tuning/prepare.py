@@ -27,3 +27,14 @@ def prepare(experiment: Experiment) -> tuple[LoadedData, SpaceHyperModel]:
 
         check_objective(hypermodel.build(kt.HyperParameters()), experiment.tuner.objective.name)
     return data, hypermodel
+
+
+def with_space_digest(experiment: Experiment) -> Experiment:
+    """`experiment` with the digest of the user's module its space comes from, for a search to
+    record: an entry point's module is known only once imported, a file's when read."""
+    from spaces.user import pinned
+
+    space = pinned(experiment.space)
+    return (
+        experiment if space is experiment.space else experiment.model_copy(update={"space": space})
+    )
