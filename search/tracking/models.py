@@ -31,8 +31,11 @@ def log_model_file(
     import numpy as np
 
     model = keras.saving.load_model(model_path)
-    # Our own file; text samples are object arrays of str, which need pickle.
-    return log_keras_model(run_id, model, np.load(sample_path, allow_pickle=True), registered_name)
+    # Our own file; text samples are object arrays of str, a table's a pickled DataFrame.
+    sample = np.load(sample_path, allow_pickle=True)
+    if sample.dtype == object and sample.ndim == 0:
+        sample = sample.item()
+    return log_keras_model(run_id, model, sample, registered_name)
 
 
 def set_aliases(client: Any, name: str, version: str, aliases: Sequence[str]) -> None:
