@@ -1,7 +1,8 @@
 """A few test inputs that become a logged model's signature, and their file on disk.
 
-Images and text are arrays; a table is a pandas DataFrame of raw rows (one column per
-input), so the model's signature names the columns and `pyfunc` predicts from a DataFrame.
+Images and text are arrays; a table is a dict of raw columns, each (rows, 1), so the model's
+signature names one tensor per column and `mlflow.pyfunc` predicts from a DataFrame (MLflow
+turns its columns into those named tensors; the keras flavor takes tensor signatures only).
 """
 
 from __future__ import annotations
@@ -22,20 +23,18 @@ def signature_sample(batches: tf.data.Dataset, rows: int = SAMPLE_ROWS) -> Any:
     features = next(iter(batches.take(1)))[0]
     if not isinstance(features, dict):
         return model_sample(features.numpy()[:rows])
-    import pandas as pd
-
     columns = {}
     for name, values in features.items():
-        flat = values.numpy()[:rows].reshape(-1)
-        if flat.dtype == object:
-            columns[name] = [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in flat]
-        else:
-            columns[name] = flat.astype("float64")
-    return pd.DataFrame(columns)
+        column = values.numpy()[:rows]
+        if column.dtype == object:
+            column = model_sample(column.reshape(-1)).reshape(-1, 1)
+        columns[name] = column
+    return columns
 
 
 def save_sample(path: str | Path, sample: Any) -> None:
-    """An array as .npy; a DataFrame pickled inside one (read back by `load_sample`)."""
+    """An array as .npy; a table's dict of columns pickled inside one (read back by
+    `search.tracking.models.log_model_file`)."""
     if isinstance(sample, np.ndarray):
         np.save(path, sample)
         return

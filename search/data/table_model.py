@@ -4,8 +4,8 @@ Each column is one named input: numbers (and integer categories) as float32 with
 missing value, text categories as strings. Numbers are imputed with the train mean and
 normalized with the train statistics; categories go through a lookup fitted on train, one-hot
 (or an embedding when there are many), a missing or unseen value in the out-of-vocabulary slot.
-`TableModel.predict` also takes a pandas DataFrame (or its 2-D `.values`, which is what
-`mlflow.pyfunc` passes the keras flavor), so `predict(df)` works on raw rows.
+`TableModel.predict` also takes a pandas DataFrame and a dict of raw columns (what
+`mlflow.pyfunc` passes a model with a named-tensor signature), so both predict on raw rows.
 """
 
 from __future__ import annotations
@@ -53,16 +53,14 @@ class TableModel(keras.Model):
         return super().predict(self.as_inputs(x), *args, **kwargs)
 
     def as_inputs(self, x: Any) -> Any:
-        """{column: (rows, 1) tensor} from a DataFrame, a dict, or a 2-D array whose columns
-        are in the model's input order (a DataFrame's `.values`); datasets pass as they are."""
+        """{column: (rows, 1) tensor} from a DataFrame or a dict of columns (what `pyfunc`
+        passes: missing text may come as None or NaN); datasets pass as they are."""
         import pandas as pd
         import tensorflow as tf
 
         names = list(self.input) if isinstance(self.input, dict) else []
         if isinstance(x, pd.DataFrame):
             x = {name: x[name].to_numpy() for name in names}
-        elif isinstance(x, np.ndarray) and x.ndim == 2 and x.shape[1] == len(names):
-            x = {name: x[:, i] for i, name in enumerate(names)}
         if not isinstance(x, dict):
             return x
         wanted = {name: self.input[name].dtype for name in names}

@@ -31,7 +31,7 @@ def log_model_file(
     import numpy as np
 
     model = keras.saving.load_model(model_path)
-    # Our own file; text samples are object arrays of str, a table's a pickled DataFrame.
+    # Our own file; text samples are object arrays of str, a table's a pickled dict.
     sample = np.load(sample_path, allow_pickle=True)
     if sample.dtype == object and sample.ndim == 0:
         sample = sample.item()
