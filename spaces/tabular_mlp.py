@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from search.data import table_model  # noqa: F401  (registers the table layers, for reloading)
 from search.data.spec import DataSpec
+from search.tuning import metrics  # noqa: F401  (registers the metrics a table model compiles)
 from spaces.blocks import dense_block, gaussian_noise
 from spaces.registry import register_space
 

@@ -52,6 +52,12 @@ class TableModel(keras.Model):
     def predict(self, x: Any, *args: Any, **kwargs: Any) -> Any:
         return super().predict(self.as_inputs(x), *args, **kwargs)
 
+    def predict_on_batch(self, x: Any) -> Any:
+        return super().predict_on_batch(self.as_inputs(x))
+
+    def train_on_batch(self, x: Any, y: Any = None, *args: Any, **kwargs: Any) -> Any:
+        return super().train_on_batch(self.as_inputs(x), y, *args, **kwargs)
+
     def as_inputs(self, x: Any) -> Any:
         """{column: (rows, 1) tensor} from a DataFrame or a dict of columns (what `pyfunc`
         passes: missing text may come as None or NaN); datasets pass as they are."""
