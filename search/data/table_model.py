@@ -10,6 +10,7 @@ normalized with the train statistics; categories go through a lookup fitted on t
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import keras
@@ -47,7 +48,9 @@ class TableModel(keras.Model):
     """A functional model with one input per column whose `predict` takes tables as well."""
 
     def __init__(self, inputs: Any, outputs: Any, name: str | None = None, **kwargs: Any) -> None:
-        super().__init__(inputs, outputs, name=name, **kwargs)
+        with warnings.catch_warnings():  # a column named "a/b" has the input named "a_b"
+            warnings.filterwarnings("ignore", message=".*keys in the dict must match the names")
+            super().__init__(inputs, outputs, name=name, **kwargs)
 
     def predict(self, x: Any, *args: Any, **kwargs: Any) -> Any:
         return super().predict(self.as_inputs(x), *args, **kwargs)
@@ -91,7 +94,9 @@ def _column(values: np.ndarray, dtype: str) -> np.ndarray:
 def table_inputs(encoding: TableEncoding) -> tuple[dict[str, Any], Any]:
     """The model's named inputs and the preprocessed features (rows, width) built on them."""
     inputs = {
-        c.name: keras.Input(shape=(1,), dtype="string" if c.is_string else "float32", name=c.name)
+        c.name: keras.Input(
+            shape=(1,), dtype="string" if c.is_string else "float32", name=c.name.replace("/", "_")
+        )
         for c in encoding.columns
     }
     encoded = [encode_column(inputs[c.name], c) for c in encoding.columns]
