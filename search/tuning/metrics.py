@@ -1,9 +1,10 @@
 """AUC, F1, precision and recall for classifiers trained on class ids, usable as objectives.
 
 Keras's own versions want one-hot (or 0/1) labels; ours take the class ids every dataset
-gives. With two classes they score the second class (the positive one, in sorted order);
-with more, AUC, precision and recall are micro-averaged over one-vs-rest columns and F1 is
-the macro average of per-class F1 (argmax predictions). Their names are the plain `auc`,
+gives. With two classes they score the second class (the positive one, in sorted order;
+probability 0.5 as threshold); with more, F1, precision and recall are macro averages over
+the classes of argmax predictions (as scikit-learn's `average="macro"`), and AUC is
+micro-averaged over one-vs-rest columns. Their names are the plain `auc`,
 `f1`, `precision` and `recall`, so the objectives are `val_auc`, `val_f1`, and so on.
 """
 
@@ -43,18 +44,31 @@ class ClassAUC(_ClassIds, keras.metrics.AUC):
         self.num_classes = num_classes
 
 
-@keras.saving.register_keras_serializable(package="search")
-class ClassPrecision(_ClassIds, keras.metrics.Precision):
-    def __init__(self, num_classes: int, name: str = "precision", **kwargs: Any) -> None:
-        super().__init__(name=name, **kwargs)
+class _PerClassRate(_ClassIds, keras.metrics.F1Score):
+    """Precision or recall per class from F1Score's counts, averaged over the classes."""
+
+    rate = "precision"
+
+    def __init__(self, num_classes: int, name: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("average", None)
+        kwargs.setdefault("threshold", 0.5 if num_classes == 2 else None)
+        super().__init__(name=name or self.rate, **kwargs)
         self.num_classes = num_classes
+
+    def result(self) -> Any:
+        wrong = self.false_positives if self.rate == "precision" else self.false_negatives
+        per_class = ops.divide_no_nan(self.true_positives, self.true_positives + wrong)
+        return ops.mean(per_class)
 
 
 @keras.saving.register_keras_serializable(package="search")
-class ClassRecall(_ClassIds, keras.metrics.Recall):
-    def __init__(self, num_classes: int, name: str = "recall", **kwargs: Any) -> None:
-        super().__init__(name=name, **kwargs)
-        self.num_classes = num_classes
+class ClassPrecision(_PerClassRate):
+    rate = "precision"
+
+
+@keras.saving.register_keras_serializable(package="search")
+class ClassRecall(_PerClassRate):
+    rate = "recall"
 
 
 @keras.saving.register_keras_serializable(package="search")

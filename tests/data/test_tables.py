@@ -115,6 +115,26 @@ def test_auc_f1_precision_recall_take_class_ids(classes: int) -> None:
         assert float(metric.result()) == pytest.approx(1.0), metric.name
 
 
+@pytest.mark.parametrize("classes", [2, 3])
+def test_f1_precision_recall_are_scikit_learns(classes: int) -> None:
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, classes, 64)
+    scores = rng.random((64, classes)).astype("float32")
+    scores /= scores.sum(axis=1, keepdims=True)
+    predicted = scores.argmax(axis=1) if classes > 2 else (scores[:, 1] > 0.5).astype(int)
+    average = "macro" if classes > 2 else "binary"
+    expected = {
+        "f1": f1_score(labels, predicted, average=average),
+        "precision": precision_score(labels, predicted, average=average),
+        "recall": recall_score(labels, predicted, average=average),
+    }
+    for metric in build_metrics(("f1", "precision", "recall"), classes):
+        metric.update_state(labels, scores)
+        assert float(metric.result()) == pytest.approx(expected[metric.name], abs=1e-5)
+
+
 def test_metric_names_follow_the_objective() -> None:
     from search.data.spec import DataSpec
 
