@@ -38,11 +38,15 @@ def load_table(config: DatasetConfig) -> LoadedData:
     tables.check_classes(frame[label], path)
     train, test, source = _train_and_test(frame, config, kinds)
     classes = class_names(train[label])
-    ids = {
-        role: class_ids(part[label], classes, path)
-        for role, part in (("train", train), ("test", test))
+    test_file = resolve_path(config.test_path) if config.test_path else path
+    # Class ids per split: the one place a label becomes a target (regression: its value).
+    ids = class_ids(train[label], classes, path)
+    mask = splits.validation_mask(ids, config.validation_fraction, config.split_seed)
+    targets = {
+        "train": ids[~mask],
+        "validation": ids[mask],
+        "test": class_ids(test[label], classes, test_file),
     }
-    mask = splits.validation_mask(ids["train"], config.validation_fraction, config.split_seed)
     parts = {"train": train[~mask], "validation": train[mask], "test": test}
     encoding = TableEncoding(fit_columns(parts["train"], kinds), label)
     spec = DataSpec(
@@ -55,10 +59,7 @@ def load_table(config: DatasetConfig) -> LoadedData:
         split_sizes={role: len(part) for role, part in parts.items()},
         table=encoding,
     )
-    datasets = {
-        role: to_dataset(part, encoding, class_ids(part[label], classes, path))
-        for role, part in parts.items()
-    }
+    datasets = {role: to_dataset(part, encoding, targets[role]) for role, part in parts.items()}
     return LoadedData(spec=spec, validation_source=source, **datasets)
 
 

@@ -103,3 +103,34 @@ def test_a_table_without_label_is_refused_at_load(runner, tmp_path, monkeypatch)
     )
     line = _refused(runner, tmp_path, monkeypatch, path)
     assert "kind 'table' needs `label`: the column to predict" in line
+
+
+def test_a_test_label_train_never_saw(runner, tmp_path, monkeypatch) -> None:
+    train = _table(tmp_path, GOOD)
+    test = _table(tmp_path, GOOD.replace("5.5,red,a", "5.5,red,c"), "test.csv")
+    path = _experiment(tmp_path, path=str(train), test_path=str(test))
+    line = _refused(runner, tmp_path, monkeypatch, path)
+    assert line == (
+        f"error: {test}: label 'c' of column 'label' is not among the train split's classes (a, b)"
+    )
+
+
+def test_columns_naming_a_column_the_file_lacks(runner, tmp_path, monkeypatch) -> None:
+    table = _table(tmp_path, GOOD)
+    path = _experiment(tmp_path, path=str(table), columns={"color": "categorical"})
+    line = _refused(runner, tmp_path, monkeypatch, path)
+    assert line == (
+        f"error: dataset.columns names 'color', which {table} does not have; "
+        "its columns are: size, colour"
+    )
+
+
+def test_table_options_on_another_kind_are_refused(runner, tmp_path, monkeypatch) -> None:
+    path = tmp_path / "exp.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {"dataset": {"name": "sklearn_digits", "label": "x"}, "space": {"name": "image-mlp"}}
+        )
+    )
+    line = _refused(runner, tmp_path, monkeypatch, path)
+    assert "`label` is for kind table; set `kind: table`" in line
