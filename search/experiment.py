@@ -75,7 +75,7 @@ class DatasetConfig(TableFields):
     def _path_for_folders(self) -> DatasetConfig:
         if self.kind != "tfds" and not self.path:
             raise ValueError(f"kind '{self.kind}' needs `path` (a folder, or a table's file)")
-        self.check_table_fields(self.kind)
+        self.check_table_fields(self.kind, self.path)
         if self.kind == "tfds" and self.path:
             raise ValueError("`path` is for kind image_folder or text_folder; set `kind`")
         if self.kind == "tfds" and self.skip_unreadable:

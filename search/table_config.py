@@ -33,22 +33,17 @@ class TableFields(Strict):
         description="tables: integer columns with at most this many values are categorical",
     )
 
-    def check_table_fields(self, kind: str) -> None:
+    def check_table_fields(self, kind: str, path: str | None) -> None:
         """Tables need a label and a file; the table options mean nothing elsewhere."""
         if kind == "table":
             if not self.label:
                 raise ValueError("kind 'table' needs `label`: the column to predict")
-            if not str(self.path_or_empty).lower().endswith(TABLE_SUFFIXES):
+            if not (path or "").lower().endswith(TABLE_SUFFIXES):
                 raise ValueError(
-                    f"kind 'table' reads {', '.join(TABLE_SUFFIXES)} files, "
-                    f"got path {self.path_or_empty!r}"
+                    f"kind 'table' reads {', '.join(TABLE_SUFFIXES)} files, got path {path!r}"
                 )
             return
         given = [name for name in ("label", "test_path") if getattr(self, name) is not None]
         given += ["columns"] if self.columns else []
         if given:
             raise ValueError(f"`{given[0]}` is for kind table; set `kind: table`")
-
-    @property
-    def path_or_empty(self) -> str:
-        return str(getattr(self, "path", None) or "")

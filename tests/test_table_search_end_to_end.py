@@ -20,7 +20,7 @@ SPECIES = ["Adelie", "Chinstrap", "Gentoo"]
 
 @pytest.fixture(scope="module")
 def penguin_search(tmp_path_factory: pytest.TempPathFactory):
-    """1 random trial x 2 epochs on the penguins, AUC as objective, balanced class weights."""
+    """1 random trial x 1 epoch on the penguins, AUC as objective, balanced class weights."""
     from click.testing import CliRunner
 
     root = tmp_path_factory.mktemp("penguins")
@@ -30,7 +30,7 @@ def penguin_search(tmp_path_factory: pytest.TempPathFactory):
         "dataset": {"kind": "table", "path": str(PENGUINS), "label": "species"},
         "space": {"name": "tabular-mlp"},
         "tuner": {"kind": "random", "max_trials": 1, "objective": "val_auc"},
-        "training": {"epochs": 2, "batch_size": 32, "class_weight": "balanced"},
+        "training": {"epochs": 1, "batch_size": 32, "class_weight": "balanced"},
     }
     path = root / "penguins.yaml"
     path.write_text(yaml.safe_dump(experiment))
