@@ -34,7 +34,8 @@ def list_datasets() -> None:
             click.echo(f"  {experiment}: {_describe(load_experiment(experiment).dataset)}")
         click.echo(
             "any TFDS name (downloads when online), or a folder: "
-            "kind image_folder|text_folder with path <dir or .tar>"
+            "kind image_folder|text_folder with path <dir or .tar>, or a table: kind table "
+            "with path <.csv or .parquet> and label <column>"
         )
 
 

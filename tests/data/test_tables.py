@@ -143,3 +143,22 @@ def test_metric_names_follow_the_objective() -> None:
     assert extra_metric_names("val_accuracy", images) == ()
     table = load_dataset(_config(PENGUINS, "species")).spec
     assert extra_metric_names("val_accuracy", table) == ("auc", "f1", "precision", "recall")
+
+
+def test_many_categories_are_embedded_few_one_hot() -> None:
+    from search.data.spec import TableColumn, TableEncoding
+    from search.data.table_model import EMBEDDING_ABOVE, EMBEDDING_SIZE, TableModel, table_inputs
+
+    many = tuple(f"city{i}" for i in range(EMBEDDING_ABOVE + 1))
+    encoding = TableEncoding(
+        (
+            TableColumn("city", "categorical", vocabulary=many),
+            TableColumn("colour", "categorical", vocabulary=("blue", "red")),
+        ),
+        label="y",
+    )
+    inputs, features = table_inputs(encoding)
+    assert features.shape == (None, EMBEDDING_SIZE + 3)  # embedded; 2 colours + unknown
+    model = TableModel(inputs, keras.layers.Dense(2, activation="softmax")(features))
+    rows = pd.DataFrame({"city": ["city3", "nowhere", None], "colour": ["red", None, "blue"]})
+    assert np.isfinite(model.predict(rows, verbose=0)).all()
