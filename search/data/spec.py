@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -59,6 +60,15 @@ class TableEncoding:
     columns: tuple[TableColumn, ...]
     label: str
 
+    def describe_columns(self, limit: int = 1000) -> str:
+        """`name:kind,...`; for a wide table, their count and digest (an MLflow param holds
+        at most 6000 characters)."""
+        listed = ",".join(f"{c.name}:{c.kind}" for c in self.columns)
+        if len(listed) <= limit:
+            return listed
+        digest = hashlib.sha256(listed.encode()).hexdigest()[:12]
+        return f"{len(self.columns)} columns, sha256 {digest}"
+
 
 @dataclass(frozen=True)
 class DataSpec:
@@ -97,5 +107,5 @@ class DataSpec:
             fields["data.vocabulary_size"] = str(self.text.vocabulary_size)
         if self.table is not None:
             fields["data.label"] = self.table.label
-            fields["data.columns"] = ",".join(f"{c.name}:{c.kind}" for c in self.table.columns)
+            fields["data.columns"] = self.table.describe_columns()
         return fields

@@ -162,3 +162,14 @@ def test_many_categories_are_embedded_few_one_hot() -> None:
     model = TableModel(inputs, keras.layers.Dense(2, activation="softmax")(features))
     rows = pd.DataFrame({"city": ["city3", "nowhere", None], "colour": ["red", None, "blue"]})
     assert np.isfinite(model.predict(rows, verbose=0)).all()
+
+
+def test_a_wide_table_is_identified_by_a_digest_of_its_columns() -> None:
+    from search.data.spec import TableColumn, TableEncoding
+
+    wide = TableEncoding(tuple(TableColumn(f"feature_{i}", "numeric") for i in range(300)), "y")
+    described = wide.describe_columns()
+    assert described.startswith("300 columns, sha256 ") and len(described) < 100
+    assert TableEncoding(wide.columns[:2], "y").describe_columns() == (
+        "feature_0:numeric,feature_1:numeric"
+    )
