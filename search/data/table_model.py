@@ -115,9 +115,12 @@ def encode_column(x: Any, column: TableColumn) -> Any:
     many = len(column.vocabulary) > EMBEDDING_ABOVE
     mode = "int" if many else "one_hot"
     if column.integer:
-        x = ImputeMissing(-1.0, cast="int64", name=f"impute_{key}")(x)
         vocabulary = [int(v) for v in column.vocabulary]
-        x = layers.IntegerLookup(vocabulary=vocabulary, output_mode=mode, name=f"lookup_{key}")(x)
+        unknown = min([*vocabulary, 0]) - 1  # a missing value: below every value, never one
+        x = ImputeMissing(unknown, cast="int64", name=f"impute_{key}")(x)
+        x = layers.IntegerLookup(
+            vocabulary=vocabulary, oov_token=unknown, output_mode=mode, name=f"lookup_{key}"
+        )(x)
     else:
         x = layers.StringLookup(
             vocabulary=list(column.vocabulary), output_mode=mode, name=f"lookup_{key}"

@@ -173,3 +173,14 @@ def test_a_wide_table_is_identified_by_a_digest_of_its_columns() -> None:
     assert TableEncoding(wide.columns[:2], "y").describe_columns() == (
         "feature_0:numeric,feature_1:numeric"
     )
+
+
+def test_integer_categories_may_be_negative() -> None:
+    from search.data.spec import TableColumn, TableEncoding
+    from search.data.table_model import TableModel, table_inputs
+
+    level = TableColumn("level", "categorical", integer=True, vocabulary=("-1", "0", "1"))
+    inputs, features = table_inputs(TableEncoding((level,), "y"))
+    model = TableModel(inputs, features)
+    one_hot = model.predict(pd.DataFrame({"level": [-1, 1, np.nan, 7]}), verbose=0)
+    assert one_hot.argmax(axis=1).tolist() == [1, 3, 0, 0]  # slot 0: missing or unseen
