@@ -69,6 +69,17 @@ def test_the_champion_predicts_from_a_dataframe_of_raw_rows(penguin_search) -> N
     assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4)
 
 
+def test_the_champion_names_what_it_needs_to_run(penguin_search) -> None:
+    import mlflow
+
+    uri, _ = penguin_search
+    mlflow.set_tracking_uri(uri)
+    requirements = mlflow.pyfunc.get_model_dependencies("models:/penguins@champion")
+    names = {line.split("==")[0] for line in Path(requirements).read_text().splitlines()}
+    assert {"mlflow", "keras", "pandas"} <= names
+    assert names & {"tensorflow", "tensorflow-cpu"}
+
+
 def test_the_parent_run_records_the_table(penguin_search) -> None:
     from mlflow.tracking import MlflowClient
 
