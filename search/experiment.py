@@ -12,6 +12,7 @@ from search.config_base import HyperparameterOverride, Strict, check_hard_limits
 from search.errors import ConfigError, UnknownNameError
 from search.registry import unknown_name_message
 from search.space_source import anchored
+from search.table_config import TableFields
 from search.tuning.task import TASKS, TaskName
 from search.validation_errors import describe_validation_error
 from search.yaml_loader import load_yaml
@@ -33,12 +34,12 @@ class AugmentConfig(Strict):
         return bool(self.flip or self.translation or self.crop or self.rotation or self.zoom)
 
 
-DatasetKind = Literal["tfds", "image_folder", "text_folder"]
+DatasetKind = Literal["tfds", "image_folder", "text_folder", "table"]
 
 
-class DatasetConfig(Strict):
-    """Where examples come from (a TFDS name, or a folder of images or texts) and how they are
-    split and preprocessed. Our TFDS builders are prepared offline; others download."""
+class DatasetConfig(TableFields):
+    """Where examples come from (a TFDS name, a folder of images or texts, a table file) and how
+    they are split and preprocessed. Our TFDS builders are prepared offline; others download."""
 
     kind: DatasetKind = "tfds"
     name: str = "sklearn_digits"
@@ -73,7 +74,8 @@ class DatasetConfig(Strict):
     @model_validator(mode="after")
     def _path_for_folders(self) -> DatasetConfig:
         if self.kind != "tfds" and not self.path:
-            raise ValueError(f"kind '{self.kind}' needs `path` (a folder with train/ and test/)")
+            raise ValueError(f"kind '{self.kind}' needs `path` (a folder, or a table's file)")
+        self.check_table_fields(self.kind, self.path)
         if self.kind == "tfds" and self.path:
             raise ValueError("`path` is for kind image_folder or text_folder; set `kind`")
         if self.kind == "tfds" and self.skip_unreadable:
@@ -178,6 +180,7 @@ class TrainingConfig(Strict):
     epochs: int = Field(20, ge=1)
     batch_size: int = Field(32, ge=1)
     early_stopping_patience: int | None = Field(None, ge=1)
+    class_weight: Literal["balanced"] | None = Field(None, description="weigh rare classes up")
     distribution_strategy: Literal["none", "mirrored"] = Field(
         "none",
         description="mirrored: each trial trains on every local GPU (tf.distribute); "

@@ -7,8 +7,7 @@ import logging
 import shutil
 from typing import Any
 
-import numpy as np
-
+from search.data.samples import save_sample
 from search.experiment import Experiment
 
 log = logging.getLogger(__name__)
@@ -35,7 +34,7 @@ def record_best(
     outbox.log_best(best_trial.score, best_hps, test_metrics, best_config)
     # The model goes through files, so a tracking outage now still loses nothing.
     model.save(search_dir.best_model)
-    np.save(search_dir.best_sample, sample)
+    save_sample(search_dir.best_sample, sample)
     outbox.log_model_file(
         str(search_dir.best_model), str(search_dir.best_sample), experiment.registered_model
     )

@@ -34,7 +34,8 @@ def list_datasets() -> None:
             click.echo(f"  {experiment}: {_describe(load_experiment(experiment).dataset)}")
         click.echo(
             "any TFDS name (downloads when online), or a folder: "
-            "kind image_folder|text_folder with path <dir or .tar>"
+            "kind image_folder|text_folder with path <dir or .tar>, or a table: kind table "
+            "with path <.csv or .parquet> and label <column>"
         )
 
 
@@ -72,6 +73,9 @@ def inspect(
         out = click.echo
         out(f"dataset:    {spec.name} {spec.version} ({found.config.kind})")
         out(f"modality:   {spec.modality}, input shape {'x'.join(map(str, spec.input_shape))}")
+        if spec.table is not None:
+            kinds = ", ".join(f"{c.name} ({c.kind})" for c in spec.table.columns)
+            out(f"columns:    {kinds}; label {spec.table.label}")
         out(f"classes:    {spec.num_classes}: {', '.join(spec.class_names)}")
         out(f"validation: {found.data.validation_source}")
         width = max(len(c) for c in spec.class_names)

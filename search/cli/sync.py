@@ -19,6 +19,7 @@ def sync(target: str, output_dir: str | None, debug: bool) -> None:
     searches and training runs."""
     setup_logging(False)
     with user_errors(debug):
+        import spaces  # noqa: F401  (registers the custom layers a pending model file holds)
         from search.errors import SearchError
         from search.tracking.sync import sync_directory
         from search.workspace import read_state

@@ -10,7 +10,6 @@ import difflib
 import logging
 import math
 import socket
-from dataclasses import dataclass
 from pathlib import Path
 
 import tensorflow as tf
@@ -20,6 +19,7 @@ from search.data import folders, splits
 from search.data.builders import OFFLINE_BUILDERS  # importing registers them with TFDS
 from search.data.file_checks import check_folder
 from search.data.image_files import ImageFiles
+from search.data.loaded import LoadedData
 from search.data.pipeline import cached
 from search.data.preprocessing import resize_images, with_channels
 from search.data.spec import DataSpec, Modality
@@ -32,28 +32,12 @@ DOWNLOAD_HOST = ("storage.googleapis.com", 443)  # where TFDS fetches most datas
 TEXT_BYTES_GUESS = 2_000  # per example, to decide where a text dataset is cached
 
 
-@dataclass
-class LoadedData:
-    """The three splits as unbatched (features, label) datasets, and their spec."""
-
-    spec: DataSpec
-    train: tf.data.Dataset
-    validation: tf.data.Dataset
-    test: tf.data.Dataset
-    validation_source: str = ""
-
-    def describe(self) -> str:
-        """One line for the log: name, split sizes, where validation came from, input shape."""
-        sizes = self.spec.split_sizes
-        return (
-            f"dataset {self.spec.name} {self.spec.version}: train {sizes['train']}, "
-            f"validation {sizes['validation']} ({self.validation_source}), test {sizes['test']}; "
-            f"{self.spec.modality} {'x'.join(map(str, self.spec.input_shape))}"
-        )
-
-
 def load_dataset(config: DatasetConfig) -> LoadedData:
     """Opens (preparing or downloading a TFDS name if needed) and checks the three splits."""
+    if config.kind == "table":
+        from search.data.table_loading import load_table
+
+        return load_table(config)
     builder, name, skipped = open_builder(config)
     roles = _roles(builder, config)
     input_key, label_key = _supervised_keys(builder)

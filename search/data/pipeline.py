@@ -45,8 +45,9 @@ def cached(dataset: tf.data.Dataset, estimated_bytes: int, mode: str, name: str)
 
 
 def _as_model_input(features: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-    """Images go in as float32 pixel values (0..255): the model's first layers rescale them."""
-    if features.dtype != tf.string:
+    """Images go in as float32 pixel values (0..255): the model's first layers rescale them.
+    Tables (a dict of columns) are already as their model takes them."""
+    if not isinstance(features, dict) and features.dtype != tf.string:
         features = tf.cast(features, tf.float32)
     return features, labels
 

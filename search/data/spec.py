@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from search.experiment import AugmentConfig
 
-Modality = Literal["image", "text"]
+Modality = Literal["image", "text", "table"]
 TextSplit = Literal["whitespace", "character"]
 
 
@@ -31,6 +32,45 @@ class TextEncoding:
 
 
 @dataclass(frozen=True)
+class TableColumn:
+    """One input column of a table and what the train split taught about it.
+
+    Numeric: `fill` replaces a missing value, then (x - mean) / sqrt(variance). Categorical:
+    `vocabulary` holds the train split's values (strings, or integers written as strings when
+    `integer`); a missing or unseen value takes the out-of-vocabulary slot.
+    """
+
+    name: str
+    kind: Literal["numeric", "categorical"]
+    integer: bool = False  # a categorical column of integers (comes in as a number)
+    mean: float = 0.0
+    variance: float = 1.0
+    fill: float = 0.0
+    vocabulary: tuple[str, ...] = ()
+
+    @property
+    def is_string(self) -> bool:
+        return self.kind == "categorical" and not self.integer
+
+
+@dataclass(frozen=True)
+class TableEncoding:
+    """A table's input columns, in the order of the file, and its label column."""
+
+    columns: tuple[TableColumn, ...]
+    label: str
+
+    def describe_columns(self, limit: int = 1000) -> str:
+        """`name:kind,...`; for a wide table, their count and digest (an MLflow param holds
+        at most 6000 characters)."""
+        listed = ",".join(f"{c.name}:{c.kind}" for c in self.columns)
+        if len(listed) <= limit:
+            return listed
+        digest = hashlib.sha256(listed.encode()).hexdigest()[:12]
+        return f"{len(self.columns)} columns, sha256 {digest}"
+
+
+@dataclass(frozen=True)
 class DataSpec:
     """Shape, classes and modality of a supervised dataset, plus identity for tracking."""
 
@@ -42,6 +82,7 @@ class DataSpec:
     class_names: tuple[str, ...]
     split_sizes: dict[str, int] = field(default_factory=dict)
     text: TextEncoding | None = None  # set for text data once the vocabulary is known
+    table: TableEncoding | None = None  # set for tables: columns fitted on the train split
     # How images enter the model (see search.data.preprocessing): scaling and augmentation.
     scaling: str = "unit"
     augment: AugmentConfig | None = None
@@ -64,4 +105,7 @@ class DataSpec:
             fields["data.text_split"] = self.text.split
             fields["data.sequence_length"] = str(self.text.sequence_length)
             fields["data.vocabulary_size"] = str(self.text.vocabulary_size)
+        if self.table is not None:
+            fields["data.label"] = self.table.label
+            fields["data.columns"] = self.table.describe_columns()
         return fields

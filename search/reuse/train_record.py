@@ -160,14 +160,12 @@ class TrainRecord:
 
     def finish(self, metrics: dict[str, float], model: Any, test: Any) -> Recorded:
         """Final metrics and the model (through files, so an outage now loses nothing)."""
-        import numpy as np
+        from search.data.samples import save_sample, signature_sample
 
-        from search.data.text import model_sample
-
-        sample = model_sample(next(iter(test.take(1)))[0].numpy()[:8])
+        sample = signature_sample(test)
         folder = self.directory.path
         model.save(folder / MODEL_FILE)
-        np.save(folder / SAMPLE_FILE, sample)
+        save_sample(folder / SAMPLE_FILE, sample)
         aliases = [self.options.alias]
         if self.options.champion and self.options.alias != schema.CHAMPION:
             aliases.append(schema.CHAMPION)

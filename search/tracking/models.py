@@ -8,6 +8,21 @@ from typing import Any
 
 from search.tracking.schema import MODEL_NAME
 
+TABLE_REQUIREMENTS = ("mlflow", "keras", "tensorflow", "tensorflow-cpu", "pandas")
+
+
+def installed(distributions: Sequence[str]) -> list[str]:
+    """`name==version` of each distribution installed here (others left out)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in distributions:
+        try:
+            found.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            continue
+    return found
+
 
 def log_keras_model(run_id: str, model: Any, sample: Any, registered_name: str) -> tuple[str, str]:
     """Logs a keras model (signature from `sample`) into the run `run_id` and registers it;
@@ -16,9 +31,16 @@ def log_keras_model(run_id: str, model: Any, sample: Any, registered_name: str) 
     from mlflow.models import infer_signature
 
     signature = infer_signature(sample, model.predict(sample, verbose=0))
+    # A table's model holds our own layers, which MLflow's requirement inference (loading the
+    # model in a fresh process) cannot import: it would fall back to keras alone.
+    requirements = installed(TABLE_REQUIREMENTS) if isinstance(sample, dict) else None
     with mlflow.start_run(run_id=run_id):
         info = mlflow.keras.log_model(
-            model, name=MODEL_NAME, signature=signature, registered_model_name=registered_name
+            model,
+            name=MODEL_NAME,
+            signature=signature,
+            registered_model_name=registered_name,
+            pip_requirements=requirements,
         )
     return info.model_uri, str(info.registered_model_version)
 
@@ -31,8 +53,11 @@ def log_model_file(
     import numpy as np
 
     model = keras.saving.load_model(model_path)
-    # Our own file; text samples are object arrays of str, which need pickle.
-    return log_keras_model(run_id, model, np.load(sample_path, allow_pickle=True), registered_name)
+    # Our own file; text samples are object arrays of str, a table's a pickled dict.
+    sample = np.load(sample_path, allow_pickle=True)
+    if sample.dtype == object and sample.ndim == 0:
+        sample = sample.item()
+    return log_keras_model(run_id, model, sample, registered_name)
 
 
 def set_aliases(client: Any, name: str, version: str, aliases: Sequence[str]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from search.data.pipeline import evaluation_pipeline
-from search.data.text import model_sample
+from search.data.samples import signature_sample
 from search.experiment import Experiment
 from search.tuning.keras_tuner_internals import checkpoint_path
 from search.tuning.training import pipelines, train
@@ -37,4 +37,4 @@ def evaluate(model: Any, experiment: Experiment, data: Any) -> tuple[dict[str, f
     """The model's metrics on the test split, and a few test inputs as its signature sample."""
     test = evaluation_pipeline(data.test, experiment.training.batch_size)
     metrics = {k: float(v) for k, v in model.evaluate(test, verbose=0, return_dict=True).items()}
-    return metrics, model_sample(next(iter(test.take(1)))[0].numpy()[:8])
+    return metrics, signature_sample(test)

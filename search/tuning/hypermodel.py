@@ -15,6 +15,7 @@ from search.errors import ConfigError, SpaceMismatchError
 from search.experiment import HyperparameterOverride
 from search.registry import unknown_name_message
 from search.tuning.explore import explore
+from search.tuning.metrics import build_metrics
 from search.tuning.overrides import OverridingHyperParameters
 from search.tuning.task import TASKS, Task
 from spaces.registry import Space
@@ -51,9 +52,27 @@ def input_dtype(spec: DataSpec) -> str:
     return "string" if spec.modality == "text" else "float32"
 
 
+def model_inputs(spec: DataSpec) -> tuple[Any, Any, type[keras.Model]]:
+    """The model's raw inputs, the preprocessed tensor a space starts from, the model class.
+
+    A table has one named input per column and a model whose `predict` takes a DataFrame.
+    """
+    if spec.modality == "table":
+        assert spec.table is not None  # set by search.data.table_loading
+        from search.data.table_model import TableModel, table_inputs
+
+        inputs, x = table_inputs(spec.table)
+        return inputs, x, TableModel
+    raw = keras.Input(shape=spec.input_shape, dtype=input_dtype(spec), name="inputs")
+    x = raw
+    for layer in preprocessing_layers(spec):
+        x = layer(x)
+    return raw, x, keras.Model
+
+
 class SpaceHyperModel(kt.HyperModel):
-    """Builds a space for one dataset, adds the task's head and compiles for the task, with
-    the experiment's overrides applied."""
+    """Builds a space for one dataset, adds the task's head and compiles for the task (and
+    `extra_metrics`, e.g. AUC), with the experiment's overrides applied."""
 
     def __init__(
         self,
@@ -61,6 +80,7 @@ class SpaceHyperModel(kt.HyperModel):
         spec: DataSpec,
         overrides: Mapping[str, HyperparameterOverride] | None = None,
         task: Task | str = "classification",
+        extra_metrics: tuple[str, ...] = (),
     ) -> None:
         super().__init__(name=space.name)
         check_fits(space, spec)
@@ -68,6 +88,7 @@ class SpaceHyperModel(kt.HyperModel):
         self.spec = spec
         self.overrides = dict(overrides or {})
         self.task = TASKS.get(task) if isinstance(task, str) else task
+        self.extra_metrics = extra_metrics
 
     def build(self, hp: kt.HyperParameters) -> keras.Model:
         return self.build_declaring(hp)[0]
@@ -77,18 +98,15 @@ class SpaceHyperModel(kt.HyperModel):
         scoped = OverridingHyperParameters(hp, self.overrides)
         if self.space.compiled:  # the user's own build_model(hp): used as it is
             return self.space.build(scoped, None, self.spec), scoped.declared
-        raw = keras.Input(shape=self.spec.input_shape, dtype=input_dtype(self.spec), name="inputs")
-        x = raw
-        for layer in preprocessing_layers(self.spec):
-            x = layer(x)
+        raw, x, model_class = model_inputs(self.spec)
         features = self.space.build(scoped, x, self.spec)
         outputs = self.task.head(features, self.spec)
-        model = keras.Model(raw, outputs, name=self.space.name.replace("-", "_"))
+        model = model_class(raw, outputs, name=self.space.name.replace("-", "_"))
         learning_rate = scoped.Float(*LEARNING_RATE, sampling="log")
         model.compile(
             optimizer=keras.optimizers.Adam(learning_rate),
             loss=self.task.loss,
-            metrics=list(self.task.metrics),
+            metrics=[*self.task.metrics, *build_metrics(self.extra_metrics, self.spec.num_classes)],
         )
         return model, scoped.declared
 

@@ -6,6 +6,7 @@ from search.data.loading import LoadedData, load_dataset
 from search.data.text import with_text_encoding
 from search.experiment import Experiment
 from search.tuning.hypermodel import SpaceHyperModel, check_fits
+from search.tuning.metrics import extra_metric_names
 from spaces import resolve_space
 
 
@@ -17,8 +18,12 @@ def prepare(experiment: Experiment) -> tuple[LoadedData, SpaceHyperModel]:
     data = with_text_encoding(data, experiment.text)
     if space.check is not None:
         space.check(data.spec)
+    extra: tuple[str, ...] = ()
+    if experiment.task == "classification":
+        extra = extra_metric_names(experiment.tuner.objective.name, data.spec)
+    overrides = experiment.space.hyperparameters
     hypermodel = SpaceHyperModel(
-        space, data.spec, experiment.space.hyperparameters, task=experiment.task
+        space, data.spec, overrides, task=experiment.task, extra_metrics=extra
     )
     if space.compiled:
         import keras_tuner as kt

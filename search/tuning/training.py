@@ -56,9 +56,20 @@ def pipelines(experiment: Experiment, data: Any, with_validation: bool = False) 
     if with_validation:
         both = data.train.concatenate(data.validation)
         size = sizes["train"] + sizes["validation"]
-        return training_pipeline(both, batch, seed, size), None
+        return _weighted(training_pipeline(both, batch, seed, size), experiment, both), None
     train = training_pipeline(data.train, batch, seed, sizes["train"])
-    return train, evaluation_pipeline(data.validation, batch)
+    return _weighted(train, experiment, data.train), evaluation_pipeline(data.validation, batch)
+
+
+def _weighted(batches: Any, experiment: Experiment, examples: Any) -> Any:
+    """With `training.class_weight: balanced`, each training example weighs
+    n / (classes * n_class), so every class counts as much in the loss; validation and test
+    are scored unweighted."""
+    if experiment.training.class_weight is None:
+        return batches
+    from search.data.class_weights import balanced_weights, with_sample_weights
+
+    return with_sample_weights(batches, balanced_weights(examples))
 
 
 def fit_arguments(experiment: Experiment, data: Any) -> dict[str, Any]:

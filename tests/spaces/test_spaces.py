@@ -16,7 +16,7 @@ import keras
 import numpy as np
 import pytest
 
-from search.data.spec import DataSpec, TextEncoding
+from search.data.spec import DataSpec, TableColumn, TableEncoding, TextEncoding
 from search.errors import SpaceMismatchError
 from search.experiment import available_experiments, load_experiment
 from search.tuning.hypermodel import SpaceHyperModel, check_overrides
@@ -39,7 +39,28 @@ REVIEWS = DataSpec(
 TEXTS = np.array(  # Keras takes text as an object array of str
     ["very good book", "not good", "bad bad book, very bad", "unknown words here"], dtype=object
 )
-DATA = {"image": (DIGITS, IMAGES), "text": (REVIEWS, TEXTS)}
+PLANTS = DataSpec(
+    "plants",
+    "1",
+    "table",
+    (3,),
+    2,
+    ("a", "b"),
+    table=TableEncoding(
+        columns=(
+            TableColumn("height", "numeric", mean=2.0, variance=4.0, fill=2.0),
+            TableColumn("colour", "categorical", vocabulary=("blue", "red")),
+            TableColumn("year", "categorical", integer=True, vocabulary=("2007", "2008")),
+        ),
+        label="kind",
+    ),
+)
+ROWS = {  # raw columns: a missing number (NaN), a missing and an unseen category
+    "height": np.array([[1.0], [np.nan], [3.0], [4.0]], dtype="float32"),
+    "colour": np.array([["red"], [""], ["green"], ["blue"]], dtype=object),
+    "year": np.array([[2007.0], [2008.0], [np.nan], [2009.0]], dtype="float32"),
+}
+DATA = {"image": (DIGITS, IMAGES), "text": (REVIEWS, TEXTS), "table": (PLANTS, ROWS)}
 
 RELOAD = """
 import sys
@@ -55,6 +76,7 @@ folder = Path(sys.argv[1])
 for path in sorted(folder.glob("*.keras")):
     model = keras.saving.load_model(path)
     inputs = np.load(folder / f"{path.stem.split('-')[0]}.inputs.npy", allow_pickle=True)
+    inputs = inputs.item() if inputs.ndim == 0 else inputs  # a table's dict of columns
     np.save(folder / f"{path.stem}.reloaded.npy", model.predict_on_batch(inputs))
 """
 
@@ -72,12 +94,13 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, A
         space = SPACES.get(name)
         spec, inputs = DATA[space.modality]
         stem = name.replace("-", "_")
-        np.save(folder / f"{stem}.inputs.npy", inputs)
+        np.save(folder / f"{stem}.inputs.npy", inputs, allow_pickle=True)
         entries: dict[str, Any] = {}
         builds = []
         for i, (values, model) in enumerate(covering_builds(SpaceHyperModel(space, spec), entries)):
             model.run_eagerly = True  # tiny models: one eager step beats tracing a graph
-            model.train_on_batch(inputs, np.arange(len(inputs)) % spec.num_classes)
+            rows = len(next(iter(inputs.values()))) if isinstance(inputs, dict) else len(inputs)
+            model.train_on_batch(inputs, np.arange(rows) % spec.num_classes)
             assert model.output_shape == (None, spec.num_classes)
             model.save(folder / f"{stem}-{i}.keras")
             np.save(folder / f"{stem}-{i}.predicted.npy", model.predict_on_batch(inputs))
@@ -91,6 +114,7 @@ CHOICES_NAMED_IN_THE_ISSUE = {
     "image-mlp": {"normalization": ["none", "batch", "layer", "group"], "groups": [2, 4, 8]},
     "text-rnn": {"recurrent_cell": ["lstm", "gru"], "bidirectional": [False, True]},
     "text-transformer": {"head": ["global_average", "global_max", "flatten"]},
+    "tabular-mlp": {"normalization": ["none", "batch", "layer"], "dense_layers": [1, 2, 3]},
 }
 
 
