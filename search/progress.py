@@ -51,13 +51,15 @@ class TrialProgress:
         self.best_trial: str | None = None
         self.finished = 0
         self._started = time.monotonic()
+        # No markup: rendering markup imports rich.markup inside rich's refresh thread, which
+        # fails while TFDS holds etils' lazy-import hook in the main thread.
         self.progress = Progress(
-            TextColumn("[bold]{task.description:<22}"),  # fixed width: the bar stays put
+            TextColumn("{task.description:<22}", style="bold", markup=False),  # bar stays put
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("best {task.fields[best]}"),
+            TextColumn("best {task.fields[best]}", markup=False),
             TimeElapsedColumn(),
-            TextColumn("eta"),
+            TextColumn("eta", markup=False),
             TimeRemainingColumn(),
             console=console,
             transient=True,
