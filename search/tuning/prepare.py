@@ -18,8 +18,14 @@ def prepare(experiment: Experiment) -> tuple[LoadedData, SpaceHyperModel]:
     if space.check is not None:
         space.check(data.spec)
     hypermodel = SpaceHyperModel(
-        space, data.spec, experiment.space.hyperparameters, task=experiment.task
+        space,
+        data.spec,
+        experiment.space.hyperparameters,
+        task=experiment.task,
+        loss=experiment.training.loss,
     )
+    if not space.compiled:  # a compiled model brings its own head and loss
+        hypermodel.task.check_labels(data.spec, data.spec.name)
     if space.compiled:
         import keras_tuner as kt
 
