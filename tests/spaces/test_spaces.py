@@ -39,7 +39,9 @@ REVIEWS = DataSpec(
 TEXTS = np.array(  # Keras takes text as an object array of str
     ["very good book", "not good", "bad bad book, very bad", "unknown words here"], dtype=object
 )
-DATA = {"image": (DIGITS, IMAGES), "text": (REVIEWS, TEXTS)}
+MEASUREMENTS = DataSpec("tiny_vectors", "1.0.0", "vector", (5,), 3, ("a", "b", "c"))
+VECTORS = np.random.default_rng(0).normal(size=(4, 5)).astype("float32")
+DATA = {"image": (DIGITS, IMAGES), "text": (REVIEWS, TEXTS), "vector": (MEASUREMENTS, VECTORS)}
 
 RELOAD = """
 import sys
@@ -89,6 +91,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, A
 CHOICES_NAMED_IN_THE_ISSUE = {
     "image-cnn": {"normalization": ["batch", "layer", "group", "none"], "groups": [2, 4, 8]},
     "image-mlp": {"normalization": ["none", "batch", "layer", "group"], "groups": [2, 4, 8]},
+    "vector-mlp": {"normalization": ["none", "batch", "layer", "group"], "groups": [2, 4, 8]},
     "text-rnn": {"recurrent_cell": ["lstm", "gru"], "bidirectional": [False, True]},
     "text-transformer": {"head": ["global_average", "global_max", "flatten"]},
 }
