@@ -211,17 +211,6 @@ class Experiment(Strict):
             data = {**data, "tuner": {**tuner, "objective": default}}
         return data
 
-    @model_validator(mode="after")
-    def _fits_task(self) -> Experiment:
-        task = TASKS.get(self.task)
-        try:
-            task.loss(self.training.loss)
-            if self.space.function is None:  # a compiled model reports its own metrics
-                task.check_objective(self.tuner.objective.name)
-        except ConfigError as error:
-            raise ValueError(str(error)) from None
-        return self
-
     @field_validator("name")
     @classmethod
     def _name_is_simple(cls, name: str) -> str:
@@ -293,6 +282,14 @@ def load_experiment(name_or_path: str) -> Experiment:
 
 def validate_experiment(data: dict[str, Any], source: str) -> Experiment:
     try:
-        return Experiment.model_validate(data)
+        experiment = Experiment.model_validate(data)
     except ValidationError as error:
         raise ConfigError(f"{source}: {describe_validation_error(error, Experiment)}") from None
+    task = TASKS.get(experiment.task)
+    try:  # the loss and objective must be the task's (a compiled model reports its own)
+        task.loss(experiment.training.loss)
+        if experiment.space.function is None:
+            task.check_objective(experiment.tuner.objective.name)
+    except ConfigError as error:
+        raise ConfigError(f"{source}: {error}") from None
+    return experiment

@@ -29,8 +29,10 @@ SEARCH = {
 @pytest.fixture(scope="module")
 def own(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder outside the project with the diabetes builder and its TFDS data directory."""
+    from search.data.own_builder import open_own_builder
+
     root = tmp_path_factory.mktemp("own-data")
-    write_builder(root)
+    open_own_builder(str(write_builder(root)), str(root / "tfds"), None)  # prepared offline
     return root
 
 
@@ -136,7 +138,8 @@ def test_the_report_ranks_the_lowest_val_loss_first(searched) -> None:
     folder, _, _ = searched
     (search_dir,) = [p for p in (folder / "runs" / "diabetes").iterdir() if p.is_dir()]
     rows = [
-        line for line in (search_dir / "report" / "summary.md").read_text().splitlines()
+        line
+        for line in (search_dir / "report" / "summary.md").read_text().splitlines()
         if line.startswith("| ") and not line.startswith("| trial")
     ]
     scores = [float(row.split("|")[2]) for row in rows]
@@ -156,8 +159,10 @@ def test_a_changed_builder_is_refused_when_the_search_resumes(searched, runner) 
     finally:
         write_builder(folder)
     assert result.exit_code == 2, result.output
-    assert result.stderr.strip().splitlines()[-1].startswith(
-        "error: dataset diabetes 1.0.1 (builder sha256 "
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("error: dataset diabetes 1.0.1 (builder sha256 ")
     )
     assert "is not the one this search ran on (diabetes 1.0.0, sha256 " in result.stderr
 
@@ -172,7 +177,7 @@ def test_a_changed_builder_is_refused_when_the_search_resumes(searched, runner) 
         ),
         (
             {"tuner": {"kind": "random", "objective": "val_accuracy"}},
-            "(top level): objective 'val_accuracy' is not reported by a regression task; "
+            "diabetes.yaml: tuner.objective 'val_accuracy' is not reported by a regression task; "
             "choose between val_loss, val_mae, val_rmse, val_r2",
         ),
     ],

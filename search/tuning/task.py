@@ -84,7 +84,7 @@ class Task:
         if objective.removeprefix("val_") not in known:
             choices = ", ".join(f"val_{m}" for m in known)
             raise ConfigError(
-                f"objective '{objective}' is not reported by a {self.name} task; "
+                f"tuner.objective '{objective}' is not reported by a {self.name} task; "
                 f"choose between {choices}"
             )
 

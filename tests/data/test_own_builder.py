@@ -48,7 +48,9 @@ def test_a_builder_folder_is_prepared_offline_and_read_like_a_registered_dataset
 def test_a_relative_builder_is_found_next_to_the_experiment_file(tmp_path: Path) -> None:
     write_builder(tmp_path)
     path = tmp_path / "exp.yaml"
-    path.write_text("task: regression\ndataset: {builder: ./diabetes/}\nspace: {name: vector-mlp}\n")
+    path.write_text(
+        "task: regression\ndataset: {builder: ./diabetes/}\nspace: {name: vector-mlp}\n"
+    )
     assert load_experiment(str(path)).dataset.builder == str((tmp_path / "diabetes").resolve())
 
 
