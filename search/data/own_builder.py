@@ -8,6 +8,7 @@ builder changed since TFDS prepared it (same version) is not read from the stale
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -105,7 +106,8 @@ def open_own_builder(
         )
     if not builder.is_prepared():
         try:
-            builder.download_and_prepare()
+            with contextlib.redirect_stdout(sys.stderr):  # TFDS prints progress; stdout is results
+                builder.download_and_prepare()
         except Exception as error:  # the user's code: any kind
             first = str(error).splitlines()[0] if str(error) else ""
             raise DatasetError(

@@ -95,3 +95,22 @@ def test_a_folder_without_a_builder_file_says_what_tfds_new_makes(tmp_path: Path
     (tmp_path / "empty").mkdir()
     with pytest.raises(ConfigError, match=r"has no empty_dataset_builder.py defining `class Bu"):
         load_dataset(DatasetConfig(builder=str(tmp_path / "empty")))
+
+
+def test_search_data_inspect_shows_a_builder_folder_with_numeric_labels(
+    tmp_path: Path, runner
+) -> None:
+    from search.cli import main
+
+    folder = write_builder(tmp_path)
+    result = runner.invoke(
+        main, ["data", "inspect", str(folder), "--data-dir", str(tmp_path / "tfds")]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        "dataset:    diabetes 1.0.0 (tfds)",
+        "modality:   vector, input shape 10",
+        "labels:     numbers; validation: carved 10% of 'train', at random, seed 42",
+    ]
+    assert lines[4].split() == ["train", "319", "25", "153.3", "346"]
