@@ -101,6 +101,9 @@ def test_the_parent_run_has_test_mae_rmse_and_r2_and_the_champion_predicts_them(
     assert tags["search.data_builder"] == str(folder / "diabetes")
     assert (tags["search.data_name"], tags["search.data_version"]) == ("diabetes", "1.0.0")
     assert tags["search.data_builder_digest"] == params["data.builder_digest"]
+    inputs = {d.dataset.name: d.dataset.source for d in parent.inputs.dataset_inputs}
+    assert set(inputs) == {"diabetes/train", "diabetes/validation", "diabetes/test"}
+    assert str(folder / "tfds" / "diabetes" / "1.0.0") in inputs["diabetes/train"]
     assert "best val_loss:" in result.stdout and "r2=" in result.stdout
 
     x, y, train_mean = _test_split(folder)
