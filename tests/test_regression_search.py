@@ -105,6 +105,10 @@ def test_the_parent_run_has_test_mae_rmse_and_r2_and_the_champion_predicts_them(
     assert set(inputs) == {"diabetes/train", "diabetes/validation", "diabetes/test"}
     assert str(folder / "tfds" / "diabetes" / "1.0.0") in inputs["diabetes/train"]
     assert "best val_loss:" in result.stdout and "r2=" in result.stdout
+    note = tags["mlflow.note.content"]
+    assert (
+        f"on the TFDS builder `{folder / 'diabetes'}`, minimizing `val_loss` (regression)" in note
+    )
 
     x, y, train_mean = _test_split(folder)
     mlflow.set_tracking_uri(uri)
