@@ -202,3 +202,12 @@ def test_a_regression_label_with_a_classification_objective_is_refused_before_tr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and lines[0].endswith(message)
     assert files_under(tmp_path) == before
+
+
+def test_the_dry_run_plan_names_the_task_and_its_loss(own: Path, tmp_path: Path, runner) -> None:
+    write_builder(tmp_path)
+    (tmp_path / "tfds").symlink_to(own / "tfds")
+    path = _write(tmp_path, training={"epochs": 1, "loss": "huber"})
+    result = runner.invoke(main, ["run", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "objective:   min val_loss (regression, loss huber)" in result.stdout.splitlines()
