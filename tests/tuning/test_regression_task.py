@@ -7,7 +7,7 @@ import keras_tuner as kt
 import numpy as np
 import pytest
 
-from search.data.spec import DataSpec
+from search.data.spec import DataSpec, TextEncoding
 from search.errors import ConfigError
 from search.experiment import Experiment
 from search.tuning.hypermodel import SpaceHyperModel
@@ -22,18 +22,31 @@ VECTORS = DataSpec(
     label_std=80.0,
 )  # fmt: skip
 
+RATINGS = DataSpec(
+    "review_stars", "1.0", "text", (), 0, (), label_kind="number", label_mean=3.0, label_std=1.0,
+    text=TextEncoding(("good", "bad", "book"), split="whitespace", sequence_length=4),
+)  # fmt: skip
+TEXTS = np.array(["good book", "bad", "bad book", "good good"], dtype=object)
+
+
+def _inputs(spec: DataSpec) -> np.ndarray:
+    if spec.modality == "text":
+        return TEXTS
+    return np.random.default_rng(0).uniform(0, 1, size=(4, *spec.input_shape)).astype("float32")
+
 
 @pytest.mark.parametrize(
-    ("name", "spec"), [("image-cnn", IMAGES), ("image-mlp", IMAGES), ("vector-mlp", VECTORS)]
+    ("name", "spec"),
+    [("image-cnn", IMAGES), ("image-mlp", IMAGES), ("vector-mlp", VECTORS), ("text-rnn", RATINGS)],
 )
 def test_spaces_take_regression_targets_and_predict_in_the_label_units(name, spec) -> None:
     model = SpaceHyperModel(SPACES.get(name), spec, task="regression").build(kt.HyperParameters())
     output = model.get_layer("prediction")
     assert output.dtype_policy.name == "float32" and tuple(model.output.shape) == (None, 1)
     assert model.loss == "mse"
-    inputs = np.random.default_rng(0).uniform(0, 1, size=(4, *spec.input_shape))
+    inputs = _inputs(spec)
     labels = np.array([1.0, 2.0, 3.0, 4.0], "float32") * spec.label_std + spec.label_mean
-    logs = model.train_on_batch(inputs.astype("float32"), labels, return_dict=True)
+    logs = model.train_on_batch(inputs, labels, return_dict=True)
     assert set(logs) == {"loss", "mae", "rmse", "r2"}
     # A net that outputs 0 on the standardized scale predicts the train split's mean.
     standardized = model.get_layer("standardized_prediction")
