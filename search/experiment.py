@@ -9,11 +9,13 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from search.config_base import HyperparameterOverride, Strict, check_hard_limits
+from search.data_config import FeatureKeys, anchored_dataset
 from search.errors import ConfigError, UnknownNameError
 from search.registry import unknown_name_message
 from search.space_source import anchored
 from search.table_config import TableFields
-from search.tuning.task import TASKS, TaskName
+from search.text_config import TextConfig
+from search.tuning.task import TASKS, TaskName, default_direction
 from search.validation_errors import describe_validation_error
 from search.yaml_loader import load_yaml
 
@@ -46,6 +48,8 @@ class DatasetConfig(TableFields):
     version: str | None = Field(None, description="TFDS version, e.g. 3.0.1; the latest if unset")
     path: str | None = Field(None, description="folder (or .tar of one) for the folder kinds")
     data_dir: str | None = Field(None, description="TFDS data directory; TFDS's default if unset")
+    builder: str | None = Field(None, description="your own TFDS builder's folder (`tfds new`)")
+    features: FeatureKeys | None = Field(None, description="input and label, if not supervised")
     train_split: str = "train"
     validation_split: str | None = Field(
         None, description="unset: the dataset's 'validation' split, else carved from train"
@@ -76,6 +80,8 @@ class DatasetConfig(TableFields):
         if self.kind != "tfds" and not self.path:
             raise ValueError(f"kind '{self.kind}' needs `path` (a folder, or a table's file)")
         self.check_table_fields(self.kind, self.path)
+        if self.builder and self.kind != "tfds":
+            raise ValueError(f"`builder` is a TFDS dataset of your own, not kind '{self.kind}'")
         if self.kind == "tfds" and self.path:
             raise ValueError("`path` is for kind image_folder or text_folder; set `kind`")
         if self.kind == "tfds" and self.skip_unreadable:
@@ -83,21 +89,6 @@ class DatasetConfig(TableFields):
         if self.kind == "text_folder" and self.channels:
             raise ValueError("`channels` is for images; this dataset holds text")
         return self
-
-
-class TextConfig(Strict):
-    """How text becomes token ids (text datasets only): fitted on the train split, once."""
-
-    split: Literal["auto", "whitespace", "character"] = Field(
-        "auto", description="auto: characters for text written without spaces (e.g. Chinese)"
-    )
-    max_tokens: int = Field(20_000, ge=3, description="vocabulary cap, padding and OOV included")
-    sequence_length: int | None = Field(
-        None, ge=1, description="tokens per text; unset: the train split's 90th percentile"
-    )
-    standardize: Literal["lower_and_strip_punctuation", "lower", "strip_punctuation"] | None = (
-        "lower_and_strip_punctuation"
-    )
 
 
 class SpaceConfig(Strict):
@@ -149,7 +140,7 @@ class ObjectiveConfig(Strict):
     def _from_name(cls, data: Any) -> Any:
         """`objective: val_loss` is enough: the direction follows from the metric name."""
         if isinstance(data, str):
-            return {"name": data, "direction": "min" if data.endswith("loss") else "max"}
+            return {"name": data, "direction": default_direction(data)}
         return data
 
 
@@ -181,6 +172,7 @@ class TrainingConfig(Strict):
     batch_size: int = Field(32, ge=1)
     early_stopping_patience: int | None = Field(None, ge=1)
     class_weight: Literal["balanced"] | None = Field(None, description="weigh rare classes up")
+    loss: str | None = Field(None, description="unset: the task's; regression: mse, mae, huber")
     distribution_strategy: Literal["none", "mirrored"] = Field(
         "none",
         description="mirrored: each trial trains on every local GPU (tf.distribute); "
@@ -286,11 +278,21 @@ def load_experiment(name_or_path: str) -> Experiment:
         )
     data.setdefault("name", path.stem)
     data["space"] = anchored(data.get("space"), path.parent)
+    if "dataset" in data:
+        data["dataset"] = anchored_dataset(data["dataset"], path.parent)
     return validate_experiment(data, source=str(path))
 
 
 def validate_experiment(data: dict[str, Any], source: str) -> Experiment:
     try:
-        return Experiment.model_validate(data)
+        experiment = Experiment.model_validate(data)
     except ValidationError as error:
         raise ConfigError(f"{source}: {describe_validation_error(error, Experiment)}") from None
+    task = TASKS.get(experiment.task)
+    try:  # the loss and objective must be the task's (a compiled model reports its own)
+        task.loss(experiment.training.loss)
+        if experiment.space.function is None:
+            task.check_objective(experiment.tuner.objective.name)
+    except ConfigError as error:
+        raise ConfigError(f"{source}: {error}") from None
+    return experiment

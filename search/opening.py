@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from search.errors import TrackingError
+from search.errors import ConfigError, TrackingError
 from search.experiment import Experiment
 from search.space_source import check_recorded, source_file
 from search.tracking import schema, store
@@ -50,6 +50,7 @@ def open_search(
             recorded.get(schema.SPACE_DIGEST_TAG),
             "restore it to resume, or give --fresh to start a new search",
         )
+        check_same_builder(recorded, data.spec)
         previous.claim()
         return OpenedSearch(previous, _resume(previous, client, serving_uri, uri), True)
     search_dir = new_search_dir(experiment)
@@ -61,11 +62,40 @@ def open_search(
         run_name=f"{experiment.name}-{search_dir.state['stamp']}",
         config=experiment.model_dump(mode="json"),
         data_identity=data.spec.identity(),
-        tags={**tags, schema.DIR_TAG: str(search_dir.path.resolve())},
+        tags={
+            **tags,
+            **builder_tags(experiment, data.spec),
+            schema.DIR_TAG: str(search_dir.path.resolve()),
+        },
         sources=space_sources(experiment),
     )
     search_dir.save(parent_run_id=tracker.parent_run_id, tracking_uri=uri)
     return OpenedSearch(search_dir, Journal(tracker, search_dir.path), False)
+
+
+def builder_tags(experiment: Experiment, spec: Any) -> dict[str, str]:
+    """The user's own TFDS builder a search ran on: folder, name, version, source digest."""
+    if experiment.dataset.builder is None or spec.builder_digest is None:
+        return {}
+    return {
+        schema.DATA_BUILDER_TAG: experiment.dataset.builder,
+        schema.DATA_NAME_TAG: spec.name,
+        schema.DATA_VERSION_TAG: spec.version,
+        schema.DATA_DIGEST_TAG: spec.builder_digest,
+    }
+
+
+def check_same_builder(recorded: dict[str, str], spec: Any) -> None:
+    """A search resumed with a changed builder would mix two datasets in one ranking."""
+    digest = recorded.get(schema.DATA_DIGEST_TAG)
+    if digest is None or digest == spec.builder_digest:
+        return
+    raise ConfigError(
+        f"dataset {spec.name} {spec.version} (builder sha256 {(spec.builder_digest or '')[:12]}) "
+        f"is not the one this search ran on ({recorded.get(schema.DATA_NAME_TAG)} "
+        f"{recorded.get(schema.DATA_VERSION_TAG)}, sha256 {digest[:12]}): use that builder, "
+        "or start a new search (--fresh)"
+    )
 
 
 def _resume(search_dir: SearchDir, client: Any, serving_uri: str, uri: str) -> Journal:

@@ -15,6 +15,7 @@ from typing import Any
 
 from search.errors import ConfigError
 from search.experiment import Experiment
+from search.tuning.task import TASKS
 
 
 @dataclass
@@ -43,7 +44,8 @@ class Plan:
             f"{training.batch_size}, {tuner.executions_per_trial} execution(s) per trial",
             f"budget:      {budget}",
             f"workers:     {workers}",
-            f"objective:   {tuner.objective.direction} {tuner.objective.name}",
+            f"objective:   {tuner.objective.direction} {tuner.objective.name} ({e.task}, "
+            f"loss {TASKS.get(e.task).loss(training.loss)})",
             f"tracking:    {self.tracking_uri} ({self.store})",
             f"search dir:  {self.search_dir}",
             f"hyperparameters ({len(self.hyperparameters)}):",

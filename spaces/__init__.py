@@ -12,6 +12,7 @@ from spaces import (  # noqa: F401
     tabular_mlp,
     text_rnn,
     text_transformer,
+    vector_mlp,
 )
 from spaces.composed import resolve_space
 from spaces.registry import SPACES, Space, register_space

@@ -76,6 +76,9 @@ def inspect(
         if spec.table is not None:
             kinds = ", ".join(f"{c.name} ({c.kind})" for c in spec.table.columns)
             out(f"columns:    {kinds}; label {spec.table.label}")
+        if spec.label_kind == "number":
+            _label_ranges(found)
+            return
         out(f"classes:    {spec.num_classes}: {', '.join(spec.class_names)}")
         out(f"validation: {found.data.validation_source}")
         width = max(len(c) for c in spec.class_names)
@@ -97,3 +100,12 @@ def inspect(
             for text in texts:
                 shown = " ".join(text.split())
                 out(f"sample {name}: {shown[:100]}{'...' if len(shown) > 100 else ''}")
+
+
+def _label_ranges(found: Any) -> None:
+    """Numeric labels (regression): size and label range of each split."""
+    click.echo(f"labels:     numbers; validation: {found.data.validation_source}")
+    click.echo(f"{'':10}  {'examples':>8} {'min':>10} {'mean':>10} {'max':>10}")
+    for role, (low, mean, high) in found.label_ranges.items():
+        size = found.data.spec.split_sizes[role]
+        click.echo(f"{role:10}  {size:>8} {low:>10.4g} {mean:>10.4g} {high:>10.4g}")

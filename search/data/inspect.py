@@ -26,12 +26,15 @@ class Inspection:
     config: DatasetConfig
     class_counts: dict[str, list[int]] = field(default_factory=dict)
     samples: dict[str, list[str]] = field(default_factory=dict)  # text: a few per class
+    label_ranges: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # numbers
 
 
 def dataset_config(name_or_path: str, data_dir: str | None = None) -> DatasetConfig:
     """A folder, a `.tar` of one, an experiment (name or YAML), or else a TFDS name."""
     if name_or_path.endswith((".yaml", ".yml")) or name_or_path in available_experiments():
         config = load_experiment(name_or_path).dataset
+    elif Path(name_or_path).is_dir() and any(Path(name_or_path).glob("*_dataset_builder.py")):
+        config = DatasetConfig(builder=str(Path(name_or_path).resolve()))  # `tfds new` layout
     elif (path := _existing(name_or_path)) is not None:
         kind = "image_folder" if _holds_images(materialize(path)) else "text_folder"
         config = DatasetConfig(kind=kind, path=str(path))
@@ -59,12 +62,16 @@ def _first_files(root: Path, limit: int = 50) -> Iterator[Path]:
 
 
 def inspect_dataset(config: DatasetConfig, texts_per_class: int = 2) -> Inspection:
-    """Loads the dataset as a search would, and counts the examples of each class per split."""
+    """Loads the dataset as a search would, and counts the examples of each class per split
+    (numeric labels: their minimum, mean and maximum per split)."""
     data = load_dataset(config)
     found = Inspection(data=data, config=config)
     num_classes = data.spec.num_classes
     for role in ("train", "validation", "test"):
         labels = labels_of(getattr(data, role))
+        if data.spec.label_kind == "number":
+            found.label_ranges[role] = (labels.min(), labels.mean(), labels.max())
+            continue
         found.class_counts[role] = np.bincount(labels, minlength=num_classes).tolist()
     if data.spec.modality == "text":
         for text, label in _first_per_class(data.train, num_classes, texts_per_class):

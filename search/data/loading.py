@@ -12,17 +12,19 @@ import math
 import socket
 from pathlib import Path
 
+import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
-from search.data import folders, splits
+from search.data import features, folders, splits
 from search.data.builders import OFFLINE_BUILDERS  # importing registers them with TFDS
 from search.data.file_checks import check_folder
 from search.data.image_files import ImageFiles
 from search.data.loaded import LoadedData
+from search.data.own_builder import open_own_builder
 from search.data.pipeline import cached
 from search.data.preprocessing import resize_images, with_channels
-from search.data.spec import DataSpec, Modality
+from search.data.spec import DataSpec
 from search.errors import ConfigError, DatasetError, UnknownNameError
 from search.experiment import DatasetConfig
 
@@ -38,16 +40,24 @@ def load_dataset(config: DatasetConfig) -> LoadedData:
         from search.data.table_loading import load_table
 
         return load_table(config)
-    builder, name, skipped = open_builder(config)
+    builder, name, skipped, digest = open_builder(config)
     roles = _roles(builder, config)
-    input_key, label_key = _supervised_keys(builder)
+    input_key, label_key = features.supervised_keys(builder, config.features)
     feature = builder.info.features[input_key]
-    modality = _modality(name, feature)
+    modality = features.modality(name, feature)
+    label_kind = features.label_kind(name, label_key, builder.info.features[label_key])
     sizes = {role: _split_size(builder, split) for role, split in roles.items() if split}
-    raw = {role: _read(builder, split, input_key) for role, split in roles.items() if split}
+    raw = {
+        role: features.as_pair(_read(builder, split, input_key), input_key, label_key, label_kind)
+        for role, split in roles.items()
+        if split
+    }
     source = f"split '{roles['validation']}'"
     if roles["validation"] is None:
-        source = _carve(raw, sizes, config)
+        source = _carve(raw, sizes, config, stratified=label_kind == "class")
+    mean, std = 0.0, 1.0
+    if label_kind == "number":
+        mean, std = features.label_stats(splits.labels_of(raw["train"]))
     decoded = {role: _decode(ds, feature) for role, ds in raw.items()}
     shape: tuple[int, ...] = ()
     if modality == "image":
@@ -67,8 +77,12 @@ def load_dataset(config: DatasetConfig) -> LoadedData:
         version=str(builder.version),
         modality=modality,
         input_shape=shape or tuple(feature.shape),
-        num_classes=label.num_classes,
-        class_names=tuple(label.names),
+        num_classes=label.num_classes if label_kind == "class" else 0,
+        class_names=tuple(label.names) if label_kind == "class" else (),
+        label_kind=label_kind,
+        label_mean=mean,
+        label_std=std,
+        builder_digest=digest,
         split_sizes={role: sizes[role] for role in ("train", "validation", "test")},
         scaling=config.scaling,
         augment=config.augment if modality == "image" else None,
@@ -77,27 +91,36 @@ def load_dataset(config: DatasetConfig) -> LoadedData:
     return LoadedData(spec=spec, validation_source=source, **opened)
 
 
-def _carve(raw: dict[str, tf.data.Dataset], sizes: dict[str, int], config: DatasetConfig) -> str:
+def _carve(
+    raw: dict[str, tf.data.Dataset], sizes: dict[str, int], config: DatasetConfig, stratified: bool
+) -> str:
     """Splits raw['train'] into train and validation in place; says how, for the log."""
     labels = splits.labels_of(raw["train"])
+    if not stratified:  # numbers: one stratum
+        labels = np.zeros(len(labels), np.int64)
     mask = splits.validation_mask(labels, config.validation_fraction, config.split_seed)
     raw["train"], raw["validation"] = splits.split_by_mask(raw["train"], mask)
     sizes["train"], sizes["validation"] = int((~mask).sum()), int(mask.sum())
     for role in ("train", "validation"):  # so Keras knows the number of batches
         raw[role] = raw[role].apply(tf.data.experimental.assert_cardinality(sizes[role]))
     return (
-        f"carved {config.validation_fraction:.0%} of '{config.train_split}', stratified, "
+        f"carved {config.validation_fraction:.0%} of '{config.train_split}', "
+        f"{'stratified' if stratified else 'at random'}, "
         f"seed {config.split_seed}"
     )
 
 
-def open_builder(config: DatasetConfig) -> tuple[tfds.core.DatasetBuilder, str, int]:
-    """A ready-to-read TFDS builder for the configured dataset, the dataset's name, and how
-    many unreadable files were left out (folders with `skip_unreadable` only)."""
+def open_builder(config: DatasetConfig) -> tuple[tfds.core.DatasetBuilder, str, int, str | None]:
+    """A ready-to-read TFDS builder for the configured dataset, the dataset's name, how many
+    unreadable files were left out (folders with `skip_unreadable` only), and the source
+    digest of the user's own builder (`dataset.builder` only)."""
+    if config.kind == "tfds" and config.builder:
+        own, digest = open_own_builder(config.builder, config.data_dir, config.version)
+        return own, own.name, 0, digest
     if config.kind == "tfds":
         builder = _registered_builder(config)
         _prepare(builder, config)
-        return builder, builder.name, 0
+        return builder, builder.name, 0, None
     assert config.path is not None  # the config validator requires it
     root = folders.materialize(folders.resolve_path(config.path))
     splits = _folder_splits(root, config)
@@ -107,10 +130,10 @@ def open_builder(config: DatasetConfig) -> tuple[tfds.core.DatasetBuilder, str, 
     name = Path(config.path).name.split(".")[0]
     if config.kind == "image_folder":
         assert checked.channels is not None
-        return ImageFiles(checked.listing, checked.channels), name, len(checked.skipped)
+        return ImageFiles(checked.listing, checked.channels), name, len(checked.skipped), None
     from search.data.text_folder import TextFolder
 
-    return TextFolder(checked.listing), name, len(checked.skipped)
+    return TextFolder(checked.listing), name, len(checked.skipped), None
 
 
 def _folder_splits(root: Path, config: DatasetConfig) -> list[str]:
@@ -183,11 +206,11 @@ def _roles(builder: tfds.core.DatasetBuilder, config: DatasetConfig) -> dict[str
 
 
 def _read(builder: tfds.core.DatasetBuilder, split: str, input_key: str) -> tf.data.Dataset:
-    """(input, label) pairs in the split's fixed order, images still encoded."""
+    """Feature dicts in the split's fixed order, images still encoded."""
     skip = isinstance(builder.info.features[input_key], tfds.features.Image)
     return builder.as_dataset(
         split=split,
-        as_supervised=True,
+        as_supervised=False,
         shuffle_files=False,
         decoders={input_key: tfds.decode.SkipDecoding()} if skip else None,
     )
@@ -230,23 +253,3 @@ def _split_size(builder: tfds.core.DatasetBuilder, split: str) -> int:
         raise ConfigError(
             f"dataset '{builder.name}' has no split '{split}'; it has: {available}"
         ) from None
-
-
-def _supervised_keys(builder: tfds.core.DatasetBuilder) -> tuple[str, str]:
-    info = builder.info
-    if not info.supervised_keys:
-        raise DatasetError(f"dataset '{builder.name}' has no (input, label) supervised keys")
-    input_key, label_key = info.supervised_keys[:2]
-    if not isinstance(info.features[label_key], tfds.features.ClassLabel):
-        raise DatasetError(f"dataset '{builder.name}': label '{label_key}' is not a class label")
-    return input_key, label_key
-
-
-def _modality(name: str, feature: tfds.features.FeatureConnector) -> Modality:
-    if isinstance(feature, tfds.features.Image):
-        return "image"
-    if isinstance(feature, tfds.features.Text):
-        return "text"
-    raise DatasetError(
-        f"dataset '{name}': input feature {type(feature).__name__} is neither an image nor text"
-    )

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from search.experiment import AugmentConfig
+    from search.tuning.task import LabelKind
 
-Modality = Literal["image", "text", "table"]
+Modality = Literal["image", "text", "table", "vector"]  # vector: one float32 vector per example
 TextSplit = Literal["whitespace", "character"]
 
 
@@ -72,7 +73,11 @@ class TableEncoding:
 
 @dataclass(frozen=True)
 class DataSpec:
-    """Shape, classes and modality of a supervised dataset, plus identity for tracking."""
+    """Shape, labels and modality of a supervised dataset, plus identity for tracking.
+
+    Labels are classes (`num_classes`, `class_names`) or numbers (`num_classes` 0, and the
+    train split's `label_mean` and `label_std`, which a regression head scales back to).
+    """
 
     name: str
     version: str
@@ -87,6 +92,10 @@ class DataSpec:
     scaling: str = "unit"
     augment: AugmentConfig | None = None
     skipped_files: int = 0  # unreadable files left out (dataset.skip_unreadable)
+    label_kind: LabelKind = "class"
+    label_mean: float = 0.0
+    label_std: float = 1.0
+    builder_digest: str | None = None  # sha256 of the user's own TFDS builder's source
 
     def identity(self) -> dict[str, str]:
         """Flat fields that identify the data a search ran on (logged with every search)."""
@@ -96,11 +105,14 @@ class DataSpec:
             "data.modality": self.modality,
             "data.input_shape": "x".join(str(d) for d in self.input_shape),
             "data.num_classes": str(self.num_classes),
+            "data.label_kind": self.label_kind,
         }
         fields.update({f"data.{split}_size": str(n) for split, n in self.split_sizes.items()})
         # Unreadable files left out make other data than the whole folder: a worker whose copy
         # differs is refused, and the dataset's digest changes.
         fields["data.skipped_files"] = str(self.skipped_files)
+        if self.builder_digest is not None:  # a changed builder is another dataset
+            fields["data.builder_digest"] = self.builder_digest
         if self.text is not None:
             fields["data.text_split"] = self.text.split
             fields["data.sequence_length"] = str(self.text.sequence_length)

@@ -16,13 +16,22 @@ def search_note(config: Mapping[str, Any]) -> str:
     lines = [
         f"Search **{config['name']}**: space `{config['space']['name']}`, "
         f"`{tuner['kind']}` tuner, up to {tuner['max_trials']} trials of "
-        f"{training['epochs']} epochs on TFDS `{config['dataset']['name']}`, "
-        f"{objective['direction']}imizing `{objective['name']}`.",
+        f"{training['epochs']} epochs on {_dataset(config['dataset'])}, "
+        f"{objective['direction']}imizing `{objective['name']}` ({config.get('task')}).",
     ]
     if config.get("description"):
         lines += ["", str(config["description"])]
     lines += ["", "Trials are the nested runs; the report (charts, trials.csv) is in `report/`."]
     return "\n".join(lines) + "\n"
+
+
+def _dataset(dataset: Mapping[str, Any]) -> str:
+    """The dataset as the experiment names it: a builder of one's own, a folder, a TFDS name."""
+    if dataset.get("builder"):
+        return f"the TFDS builder `{dataset['builder']}`"
+    if dataset.get("kind", "tfds") != "tfds":
+        return f"the {dataset['kind'].replace('_', ' ')} `{dataset.get('path')}`"
+    return f"TFDS `{dataset['name']}`"
 
 
 def trial_note(hyperparameters: Mapping[str, Any], outcome: TrialOutcome | None = None) -> str:

@@ -47,7 +47,8 @@ def dataset_inputs(config: Mapping[str, Any], identity: Mapping[str, str]) -> li
     dataset = config["dataset"]
     data_dir = dataset.get("data_dir") or os.environ.get("TFDS_DATA_DIR")
     root = Path(data_dir or "~/tensorflow_datasets").expanduser().resolve()
-    where = root / identity.get("data.name", dataset["name"]) / identity.get("data.version", "")
+    name = identity.get("data.name", dataset["name"])  # a folder's or builder's own name
+    where = root / name / identity.get("data.version", "")
     with warnings.catch_warnings():  # "file:" matches two equivalent local sources
         warnings.simplefilter("ignore")
         source = resolve_dataset_source(where.as_uri())
@@ -56,7 +57,7 @@ def dataset_inputs(config: Mapping[str, Any], identity: Mapping[str, str]) -> li
         split = dataset.get(f"{role}_split") or role  # None: carved or found by TFDS
         fingerprint = json.dumps({**identity, "split": split}, sort_keys=True)
         digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:10]
-        meta = MetaDataset(source, name=f"{dataset['name']}/{split}", digest=digest)  # type: ignore[abstract]
+        meta = MetaDataset(source, name=f"{name}/{split}", digest=digest)  # type: ignore[abstract]
         inputs.append(DatasetInput(meta._to_mlflow_entity(), [InputTag(DATA_CONTEXT_TAG, role)]))
     return inputs
 

@@ -37,6 +37,9 @@ SOURCE_SEARCH_TAG = "search.source_search"
 REGISTERED_MODEL_TAG = "search.registered_model"
 SPACE_ORIGIN_TAG = "search.space_origin"  # the user's module or function a space came from
 SPACE_DIGEST_TAG = "search.space_digest"  # sha256 of that module's source
+DATA_BUILDER_TAG = "search.data_builder"  # the user's own TFDS builder: its folder
+DATA_NAME_TAG, DATA_VERSION_TAG = "search.data_name", "search.data_version"
+DATA_DIGEST_TAG = "search.data_builder_digest"  # sha256 of the builder's Python sources
 
 # -- params -----------------------------------------------------------------------------------
 BEST_PARAM_PREFIX = "best."  # the best trial's hyperparameters on the search run

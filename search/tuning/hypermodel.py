@@ -37,9 +37,12 @@ def preprocessing_layers(spec: DataSpec) -> list[keras.layers.Layer]:
 
     Images: pixels 0..255 to 0..1. Text: raw strings to token ids with the vocabulary fitted
     on the train split (`search.data.text.with_text_encoding`), so the model takes strings.
+    Vectors: taken as they are (a builder of your own decides their scale).
     """
     if spec.modality == "image":
         return image_preprocessing_layers(spec)
+    if spec.modality == "vector":
+        return []
     if spec.text is None:
         raise ValueError(f"text dataset '{spec.name}' has no fitted vocabulary (spec.text)")
     from search.data.text import vectorizer
@@ -81,6 +84,7 @@ class SpaceHyperModel(kt.HyperModel):
         overrides: Mapping[str, HyperparameterOverride] | None = None,
         task: Task | str = "classification",
         extra_metrics: tuple[str, ...] = (),
+        loss: str | None = None,
     ) -> None:
         super().__init__(name=space.name)
         check_fits(space, spec)
@@ -89,6 +93,7 @@ class SpaceHyperModel(kt.HyperModel):
         self.overrides = dict(overrides or {})
         self.task = TASKS.get(task) if isinstance(task, str) else task
         self.extra_metrics = extra_metrics
+        self.loss = self.task.loss(loss)
 
     def build(self, hp: kt.HyperParameters) -> keras.Model:
         return self.build_declaring(hp)[0]
@@ -105,8 +110,11 @@ class SpaceHyperModel(kt.HyperModel):
         learning_rate = scoped.Float(*LEARNING_RATE, sampling="log")
         model.compile(
             optimizer=keras.optimizers.Adam(learning_rate),
-            loss=self.task.loss,
-            metrics=[*self.task.metrics, *build_metrics(self.extra_metrics, self.spec.num_classes)],
+            loss=self.loss,
+            metrics=[
+                *self.task.keras_metrics(),
+                *build_metrics(self.extra_metrics, self.spec.num_classes),
+            ],
         )
         return model, scoped.declared
 

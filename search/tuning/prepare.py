@@ -23,8 +23,15 @@ def prepare(experiment: Experiment) -> tuple[LoadedData, SpaceHyperModel]:
         extra = extra_metric_names(experiment.tuner.objective.name, data.spec)
     overrides = experiment.space.hyperparameters
     hypermodel = SpaceHyperModel(
-        space, data.spec, overrides, task=experiment.task, extra_metrics=extra
+        space,
+        data.spec,
+        overrides,
+        task=experiment.task,
+        loss=experiment.training.loss,
+        extra_metrics=extra,
     )
+    if not space.compiled:  # a compiled model brings its own head and loss
+        hypermodel.task.check_labels(data.spec, data.spec.name)
     if space.compiled:
         import keras_tuner as kt
 

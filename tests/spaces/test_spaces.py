@@ -60,7 +60,14 @@ ROWS = {  # raw columns: a missing number (NaN), a missing and an unseen categor
     "colour": np.array([["red"], [""], ["green"], ["blue"]], dtype=object),
     "year": np.array([[2007.0], [2008.0], [np.nan], [2009.0]], dtype="float32"),
 }
-DATA = {"image": (DIGITS, IMAGES), "text": (REVIEWS, TEXTS), "table": (PLANTS, ROWS)}
+MEASUREMENTS = DataSpec("tiny_vectors", "1.0.0", "vector", (5,), 3, ("a", "b", "c"))
+VECTORS = np.random.default_rng(0).normal(size=(4, 5)).astype("float32")
+DATA = {
+    "image": (DIGITS, IMAGES),
+    "text": (REVIEWS, TEXTS),
+    "table": (PLANTS, ROWS),
+    "vector": (MEASUREMENTS, VECTORS),
+}
 
 RELOAD = """
 import sys
@@ -112,6 +119,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, A
 CHOICES_NAMED_IN_THE_ISSUE = {
     "image-cnn": {"normalization": ["batch", "layer", "group", "none"], "groups": [2, 4, 8]},
     "image-mlp": {"normalization": ["none", "batch", "layer", "group"], "groups": [2, 4, 8]},
+    "vector-mlp": {"normalization": ["none", "batch", "layer", "group"], "groups": [2, 4, 8]},
     "text-rnn": {"recurrent_cell": ["lstm", "gru"], "bidirectional": [False, True]},
     "text-transformer": {"head": ["global_average", "global_max", "flatten"]},
     "tabular-mlp": {"normalization": ["none", "batch", "layer"], "dense_layers": [1, 2, 3]},
