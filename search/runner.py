@@ -176,6 +176,7 @@ def _search_and_record(
     from search.opening import record_ended_trials
     from search.report import TrialRecorder
     from search.tuning.best_model import best_model, evaluate
+    from search.tuning.penalty import choose_best
     from search.tuning.tuners import build_tuner
 
     recorder = TrialRecorder()  # every epoch of every trial, for the report
@@ -193,7 +194,7 @@ def _search_and_record(
     record_ended_trials(tuner, outbox)
     _run_trials(tuner, experiment, data, search_dir, outbox, recorder, parallel)
     trials, counts = _ended_trials(tuner)
-    best_trial = tuner.oracle.get_best_trials(1)[0]
+    best_trial = choose_best(tuner, recorder.records(trials))  # under tuner.constraints
     model = best_model(tuner, best_trial, experiment, data)
     test_metrics, sample = evaluate(model, experiment, data)
     logged = record_best(experiment, search_dir, outbox, best_trial, model, test_metrics, sample)

@@ -53,7 +53,7 @@ class TrialRecorder:
         )
         record.hyperparameters = dict(outcome.hyperparameters)
         record.status = outcome.status
-        record.score = outcome.score
+        record.score = None if outcome.penalized else outcome.score  # broke tuner.constraints
         record.seconds = outcome.seconds
 
     def records(self, oracle_trials: Iterable[Any] = ()) -> list[TrialRecord]:

@@ -37,6 +37,19 @@ SOURCE_SEARCH_TAG = "search.source_search"
 REGISTERED_MODEL_TAG = "search.registered_model"
 SPACE_ORIGIN_TAG = "search.space_origin"  # the user's module or function a space came from
 SPACE_DIGEST_TAG = "search.space_digest"  # sha256 of that module's source
+LATENCY_CPU_TAG = "search.latency_cpu"  # the CPU a trial's latency was measured on
+LATENCY_THREADS_TAG = "search.latency_threads"  # TensorFlow's threads per op there
+LATENCY_NOTE_TAG = "search.latency_note"  # parallel searches: other workers were training
+CONSTRAINT_TAG = "search.constraint_broken"  # which `tuner.constraints` a trial broke, by how much
+REFUSED_TAG = "search.refused"  # refused before training: which constraint, by how much
+# `trial_measured` notes (search.tuning.measured) -> the tag each is written to
+MEASURE_NOTE_TAGS = {
+    "cpu": LATENCY_CPU_TAG,
+    "threads": LATENCY_THREADS_TAG,
+    "latency": LATENCY_NOTE_TAG,
+    "broken": CONSTRAINT_TAG,
+    "refused": REFUSED_TAG,
+}
 
 # -- params -----------------------------------------------------------------------------------
 BEST_PARAM_PREFIX = "best."  # the best trial's hyperparameters on the search run
@@ -48,7 +61,13 @@ OBJECTIVE_DIRECTION_PARAM = "tuner.objective.direction"
 SCORE, BEST_SCORE, BEST_EPOCH = "score", "best_score", "best_epoch"
 TRIAL_SECONDS, SOURCE_SCORE = "trial_seconds", "source_score"
 TEST_PREFIX = "test_"
-SUMMARY_METRICS = frozenset({TRIAL_SECONDS, SCORE, BEST_EPOCH})  # not per-epoch curves
+# What a trial's model costs (search.tuning.measure): parameters, one example's forward FLOPs,
+# the saved .keras file, and the median ms to predict one example and a batch of 32.
+PARAMS, FLOPS, MODEL_BYTES = "params", "flops", "model_bytes"
+LATENCY_MS, LATENCY_MS_BATCH32 = "latency_ms", "latency_ms_batch32"
+MEASURES = frozenset({PARAMS, FLOPS, MODEL_BYTES, LATENCY_MS, LATENCY_MS_BATCH32})
+REFUSED_TRIALS, SECONDS_SAVED = "refused_trials", "refused_seconds_saved"  # on the search run
+SUMMARY_METRICS = frozenset({TRIAL_SECONDS, SCORE, BEST_EPOCH, *MEASURES})  # not epoch curves
 
 # -- artifacts -------------------------------------------------------------------------------
 EXPERIMENT_YAML = "experiment.yaml"  # the resolved config of a search or training run

@@ -8,6 +8,9 @@
 - the time budget: keras-tuner has none; its search loop stops when the oracle answers
   STOPPED, which it does once `max_trials` trials exist, so past the deadline (and after a
   first trial) `max_trials` is lowered to the trials made. The running trial finishes;
+- constraints (`search.tuning.penalty`, the local or chief's oracle only): a trial that broke
+  one scores as the worst, a refused one gives its place in `max_trials` back, and too many
+  refusals in a row stop the search;
 - warm start: the first trial's values (every oracle picks values in `populate_space`);
 - retry bookkeeping: ended trials dropped from the retry queue on reload, a dead worker's
   trial re-queued, a worker forgotten, the oracle saved once a trial has ended;
@@ -29,6 +32,7 @@ from typing import Any
 import keras_tuner as kt
 
 from search.tuning import keras_tuner_internals as internals
+from search.tuning import penalty
 from search.tuning.events import outcome_of, relay
 
 log = logging.getLogger(__name__)
@@ -61,6 +65,7 @@ class TrialOracle:
         self._started: dict[str, float] = {}
         self._create, self._end = oracle.create_trial, oracle.end_trial
         oracle.create_trial, oracle.end_trial = self.create_trial, self.end_trial
+        self.refusals = _constrain(oracle) if self.local else None
         if warm_start is not None:
             self._start_from(warm_start)
 
@@ -96,6 +101,8 @@ class TrialOracle:
         finally:  # also when keras-tuner raises for too many consecutive failures
             recorded = self._recorded(trial)
             if str(recorded.status) != "RUNNING":  # RUNNING again: re-queued for a retry
+                if self.refusals is not None:
+                    self.refusals.saw(recorded)
                 started = self._started.pop(trial.trial_id, time.monotonic())
                 outcome = outcome_of(recorded, time.monotonic() - started)
                 relay(self.listeners, "trial_ended", outcome)
@@ -160,6 +167,12 @@ class TrialOracle:
             return {**response, "values": values}
 
         oracle.populate_space = populate_space
+
+
+def _constrain(oracle: Any) -> penalty.Refusals:
+    """Penalized scores and refusal counts for `tuner.constraints`, on the deciding oracle."""
+    penalty.install(oracle)
+    return penalty.Refusals(oracle)
 
 
 @kt.synchronized

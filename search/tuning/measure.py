@@ -1,0 +1,129 @@
+"""What a model costs to ship: parameters, FLOPs, file size, latency, measured in the process
+that built (and trained) it.
+
+- Parameters: every weight, trainable or not (what the saved file and memory hold).
+- FLOPs: machine-independent, one example's forward pass counted by TensorFlow's profiler on
+  the frozen inference graph (a multiply-add is 2 FLOPs: Dense is 2*inputs*units, Conv2D
+  2*kh*kw*cin*cout per output position, plus bias adds, normalization and pooling). Ops that
+  have no registered count (ReLU, string ops) count 0.
+- File size: the model saved as `.keras`, in bytes.
+- Latency: after warm-up, the median of 20 `predict_on_batch` calls, for one example and for
+  a batch of 32, on this process's CPU and threads (named in `machine()`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import keras
+
+from search.tracking.schema import FLOPS, LATENCY_MS, LATENCY_MS_BATCH32, MODEL_BYTES, PARAMS
+
+log = logging.getLogger(__name__)
+
+REPEATS, WARM_UP, BATCH = 20, 3, 32
+
+
+def parameter_count(model: keras.Model) -> int:
+    return int(sum(math.prod(w.shape) for w in model.weights))
+
+
+def forward_flops(model: keras.Model) -> float | None:
+    """FLOPs of one example's forward pass; None when the graph cannot be counted (inputs of
+    unknown shape, or an op the freezer cannot handle)."""
+    import tensorflow as tf
+    from tensorflow.python.framework.convert_to_constants import (
+        convert_variables_to_constants_v2,
+    )
+
+    try:
+        specs = [tf.TensorSpec([1, *t.shape[1:]], t.dtype) for t in model.inputs]
+        function = tf.function(lambda *x: model(list(x) if len(x) > 1 else x[0], training=False))
+        frozen = convert_variables_to_constants_v2(function.get_concrete_function(*specs))
+        options = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
+        options["output"] = "none"
+        level = tf.get_logger().level
+        tf.get_logger().setLevel("ERROR")  # the profiler warns of its v1 API on every call
+        try:
+            profile = tf.compat.v1.profiler.profile(graph=frozen.graph, options=options)
+        finally:
+            tf.get_logger().setLevel(level)
+        return float(profile.total_float_ops)
+    except Exception as error:  # a count we cannot make is left out, never fatal
+        log.warning("could not count the model's FLOPs: %s", str(error).splitlines()[0][:200])
+        return None
+
+
+def built_measures(model: keras.Model) -> dict[str, float]:
+    """What is known as soon as the model is built: `params` and `flops`."""
+    found = {PARAMS: float(parameter_count(model))}
+    flops = forward_flops(model)
+    if flops is not None:
+        found[FLOPS] = flops
+    return found
+
+
+def saved_bytes(model: keras.Model) -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        model.save(path)
+        return path.stat().st_size
+
+
+def median_ms(model: keras.Model, batch: Any) -> float:
+    """Median wall time of `REPEATS` predictions of `batch`, after `WARM_UP` untimed ones (the
+    first traces the predict function)."""
+    for _ in range(WARM_UP):
+        model.predict_on_batch(batch)
+    times = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        model.predict_on_batch(batch)
+        times.append(time.perf_counter() - started)
+    return 1000 * statistics.median(times)
+
+
+def trained_measures(model: keras.Model, sample: Any) -> dict[str, float]:
+    """`model_bytes`, `latency_ms` (one example) and `latency_ms_batch32` of a trained model;
+    `sample` is a batch of real inputs (repeated up to 32 when smaller)."""
+    batch = _batch_of(sample, BATCH)
+    return {
+        MODEL_BYTES: float(saved_bytes(model)),
+        LATENCY_MS: median_ms(model, batch[:1]),
+        LATENCY_MS_BATCH32: median_ms(model, batch),
+    }
+
+
+def machine() -> dict[str, str]:
+    """The CPU model and the threads TensorFlow runs an op on (0 in its setting: every CPU
+    this process may use)."""
+    import tensorflow as tf
+
+    threads = tf.config.threading.get_intra_op_parallelism_threads() or len(os.sched_getaffinity(0))
+    return {"cpu": cpu_name(), "threads": str(threads)}
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _batch_of(sample: Any, size: int) -> Any:
+    import numpy as np
+
+    values = np.asarray(sample)
+    repeats = -(-size // max(len(values), 1))
+    return np.concatenate([values] * repeats)[:size]
