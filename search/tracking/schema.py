@@ -66,7 +66,6 @@ TEST_PREFIX = "test_"
 PARAMS, FLOPS, MODEL_BYTES = "params", "flops", "model_bytes"
 LATENCY_MS, LATENCY_MS_BATCH32 = "latency_ms", "latency_ms_batch32"
 MEASURES = frozenset({PARAMS, FLOPS, MODEL_BYTES, LATENCY_MS, LATENCY_MS_BATCH32})
-REFUSED_TRIALS, SECONDS_SAVED = "refused_trials", "refused_seconds_saved"  # on the search run
 SUMMARY_METRICS = frozenset({TRIAL_SECONDS, SCORE, BEST_EPOCH, *MEASURES})  # not epoch curves
 
 # -- artifacts -------------------------------------------------------------------------------

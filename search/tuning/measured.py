@@ -67,7 +67,8 @@ class MeasuredTrialsMixin:
             return refused_results(self.oracle.objective.name, refused)  # type: ignore[attr-defined]
         finally:
             self._measuring = False
-        measures = {**(self._built or {}), **self._trained(getattr(probe, "trained", None), kwargs)}
+        inputs = kwargs.get("x", args[0] if args else None)
+        measures = {**(self._built or {}), **self._trained(getattr(probe, "trained", None), inputs)}
         found = breaches(self.constraints, measures, TRAINED)
         notes = {**machine(), **({"latency": PARALLEL_NOTE} if self.parallel else {})}
         if found:
@@ -86,13 +87,13 @@ class MeasuredTrialsMixin:
                 raise Refused(self._built, found)
         return model
 
-    def _trained(self, model: Any, fit_kwargs: dict[str, Any]) -> dict[str, float]:
+    def _trained(self, model: Any, inputs: Any) -> dict[str, float]:
         """Size and latency; left out (with a warning) when they cannot be measured."""
         if model is None:
             return {}
         try:
             if self._sample is None:
-                self._sample = _sample_of(fit_kwargs.get("x"))
+                self._sample = _sample_of(inputs)
             return trained_measures(model, self._sample)
         except Exception as error:
             log.warning("could not measure the trained model: %s", str(error).splitlines()[0])
@@ -102,7 +103,10 @@ class MeasuredTrialsMixin:
         relay(self.measure_listeners, "trial_measured", trial_id, measures, notes)
 
 
-def _sample_of(pipeline: Any) -> Any:
-    """Up to `BATCH` real inputs from the training pipeline (batches of (inputs, targets))."""
-    batch = next(iter(pipeline.unbatch().take(BATCH).batch(BATCH)))
+def _sample_of(x: Any) -> Any:
+    """Up to `BATCH` real inputs: from the training pipeline (batches of (inputs, targets)),
+    or from an array given to `search` as it is."""
+    if not hasattr(x, "unbatch"):
+        return x[:BATCH]
+    batch = next(iter(x.unbatch().take(BATCH).batch(BATCH)))
     return batch[0].numpy()

@@ -100,7 +100,7 @@ def best_meeting_trial(oracle: Any, no_room: bool = False) -> Any:
     closest = min(broke, key=_worst_ratio)
     raise SearchError(
         f"no completed trial meets tuner.constraints ({len(broke)} broke them); the closest is "
-        f"trial {closest.trial_id}: {_overs(closest)}. No champion was registered: loosen the "
+        f"trial {closest.trial_id}: {_overs(closest)}. No model was registered: loosen the "
         "constraints or narrow the space"
     )
 
