@@ -77,7 +77,12 @@ def test_a_constrained_search_measures_every_trial_and_its_champion_meets_the_li
     seconds = [t.data.metrics["trial_seconds"] for t in trained]
     saved = [t.data.metrics["trial_seconds"] for t in refused]
     note = f"{len(refused)} trial(s) refused before training by tuner.constraints, saving about"
-    assert note in result.stderr
+    assert note in result.stderr and note in parent.data.tags["mlflow.note.content"]
+    for run in refused:
+        assert (
+            "Result: refused before training by tuner.constraints"
+            in run.data.tags["mlflow.note.content"]
+        )
     print(  # the numbers for the record (pytest -s)
         f"\n{len(refused)} refused in {sum(saved):.1f}s, {len(trained)} trained in "
         f"{sum(seconds):.1f}s: about {len(refused) * sorted(seconds)[len(seconds) // 2]:.1f}s saved"

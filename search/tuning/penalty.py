@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import math
-import statistics
 from typing import Any
 
 from search.errors import SearchError
@@ -112,23 +111,11 @@ def no_room_line() -> str:
     )
 
 
-def closing_note(oracle: Any, records: list[Any]) -> str | None:
-    """How many trials were refused before training and about the time it saved: each would
-    have trained about as long as the median trained trial (`records`: the report's)."""
-    count = sum(refused(t) for t in oracle.trials.values())
-    trained = [r.seconds for r in records if r.completed and r.seconds is not None]
-    if not count:
-        return None
-    each = statistics.median(trained) if trained else 0.0
-    return (
-        f"{count} trial(s) refused before training by tuner.constraints, saving about "
-        f"{count * each:.1f}s ({count} x {each:.1f}s, the median trained trial)"
-    )
-
-
 def choose_best(tuner: Any, records: list[Any]) -> Any:
     """The search's best trial under its constraints, after saying what refusals saved."""
-    note = closing_note(tuner.oracle, records)
+    from search.report.notes import refusal_note
+
+    note = refusal_note(records)
     if note:
         log.info(note)
     refusals = getattr(tuner.trial_oracle, "refusals", None)
