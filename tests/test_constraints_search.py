@@ -55,6 +55,7 @@ def test_a_constrained_search_measures_every_trial_and_its_champion_meets_the_li
     refused = [t for t in trials if "search.refused" in t.data.tags]
     trained = [t for t in trials if "search.refused" not in t.data.tags]
     assert len(trained) == 2 and refused  # refusals do not use up max_trials
+    assert f"trials:            2 completed, {len(refused)} refused" in result.stdout
 
     for run in trials:
         assert run.info.status == "FINISHED" and {"params", "flops"} <= set(run.data.metrics)

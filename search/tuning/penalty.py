@@ -122,6 +122,16 @@ def choose_best(tuner: Any, records: list[Any]) -> Any:
     return best_meeting_trial(tuner.oracle, bool(refusals and refusals.no_room))
 
 
+def refused_apart(counts: dict[str, int], trials: list[Any]) -> dict[str, int]:
+    """Trial counts by status, refused trials (COMPLETED to keras-tuner) counted apart."""
+    count = sum(refused(t) for t in trials)
+    return {
+        "COMPLETED": counts.get("COMPLETED", 0) - count,
+        "REFUSED": count,
+        **{k: v for k, v in counts.items() if k != "COMPLETED"},
+    }
+
+
 def _worst_ratio(trial: Any) -> float:
     ratios = [_value(trial, f"{OVER_PREFIX}{c}") for c in MEASURE_OF]
     return max((r for r in ratios if r is not None), default=math.inf)
