@@ -67,7 +67,7 @@ class MeasuredTrialsMixin:
             return refused_results(self.oracle.objective.name, refused)  # type: ignore[attr-defined]
         finally:
             self._measuring = False
-        inputs = kwargs.get("x", args[0] if args else None)
+        inputs = _inputs_of(args, kwargs)
         measures = {**(self._built or {}), **self._trained(getattr(probe, "trained", None), inputs)}
         found = breaches(self.constraints, measures, TRAINED)
         notes = {**machine(), **({"latency": PARALLEL_NOTE} if self.parallel else {})}
@@ -103,10 +103,21 @@ class MeasuredTrialsMixin:
         relay(self.measure_listeners, "trial_measured", trial_id, measures, notes)
 
 
-def _sample_of(x: Any) -> Any:
-    """Up to `BATCH` real inputs: from the training pipeline (batches of (inputs, targets)),
-    or from an array given to `search` as it is."""
-    if not hasattr(x, "unbatch"):
-        return x[:BATCH]
-    batch = next(iter(x.unbatch().take(BATCH).batch(BATCH)))
+def _inputs_of(args: tuple[Any, ...], fit_kwargs: dict[str, Any]) -> Any:
+    """The validation data when given (never shuffled: reading it does not move the training
+    pipeline's shuffle order), else the training inputs."""
+    found = fit_kwargs.get("validation_data")
+    if found is None:
+        found = fit_kwargs.get("x", args[0] if args else None)
+    return found
+
+
+def _sample_of(data: Any) -> Any:
+    """Up to `BATCH` real inputs: from a pipeline of (inputs, targets) batches, an (inputs,
+    targets) pair, or inputs as they are."""
+    if isinstance(data, tuple | list):
+        data = data[0]
+    if not hasattr(data, "unbatch"):
+        return data[:BATCH]
+    batch = next(iter(data.unbatch().take(BATCH).batch(BATCH)))
     return batch[0].numpy()
