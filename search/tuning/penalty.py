@@ -96,7 +96,9 @@ def best_meeting_trial(oracle: Any, no_room: bool = False) -> Any:
     if no_room:
         raise SearchError(no_room_line())
     broke = [t for t in _completed(oracle) if penalized(t)]
-    closest = min(broke, key=_worst_ratio)
+    closest = min(broke, key=_worst_ratio, default=None)
+    if closest is None:
+        raise SearchError("no trial completed with a score; see the trial runs in MLflow")
     raise SearchError(
         f"no completed trial meets tuner.constraints ({len(broke)} broke them); the closest is "
         f"trial {closest.trial_id}: {_overs(closest)}. No model was registered: loosen the "
