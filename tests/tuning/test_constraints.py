@@ -112,3 +112,18 @@ def test_a_penalized_trial_scores_as_the_worst_trial_that_met_the_constraints(
     assert refused.score == broke.score == worst  # kept as the worst the tuner has seen
     assert oracle.get_best_trials(1)[0] is first
     assert penalty.best_meeting_trial(oracle) is first
+
+
+def test_refused_trials_give_their_places_back_again_when_a_search_resumes(tmp_path) -> None:
+    oracle = _oracle(tmp_path, "max")
+    for _ in range(2):
+        _end(oracle, {"score": 0.0, REFUSED_MARK: 1.0})
+    _end(oracle, {"score": 0.7})
+    assert oracle.max_trials == 12  # 10 planned, 2 refused
+    reloaded = kt.oracles.RandomSearchOracle(
+        objective=kt.Objective("score", "max"), max_trials=10, seed=0
+    )
+    reloaded._set_project_dir(str(tmp_path), "p")
+    reloaded.reload()
+    refusals = TrialOracle(reloaded).refusals
+    assert reloaded.max_trials == 12 and refusals is not None and refusals.in_a_row == 0
