@@ -35,6 +35,7 @@ class Plan:
         trials = "as Hyperband schedules them" if tuner.kind == "hyperband" else tuner.max_trials
         budget = f"{tuner.max_seconds:g} s" if tuner.max_seconds else "none (tuner.max_seconds)"
         workers = f"{tuner.workers} worker processes" if tuner.workers else "this process"
+        limits = ", ".join(f"{k}={v:g}" for k, v in tuner.constraints.limits().items())
         return [
             "dry run: every check passed; nothing was trained or written",
             f"experiment:  {e.name} (space {e.space.name}, tuner {tuner.kind})",
@@ -44,6 +45,7 @@ class Plan:
             f"budget:      {budget}",
             f"workers:     {workers}",
             f"objective:   {tuner.objective.direction} {tuner.objective.name}",
+            *([f"constraints: {limits} (tuner.constraints)"] if limits else []),
             f"tracking:    {self.tracking_uri} ({self.store})",
             f"search dir:  {self.search_dir}",
             f"hyperparameters ({len(self.hyperparameters)}):",
