@@ -91,7 +91,7 @@ OPERATIONS: dict[str, Callable[[Any, Data, Record], None]] = {
 }
 # Records that only add detail inside a run: while MLflow is away, they wait for the next
 # boundary instead of trying (and timing out) once per epoch.
-DETAIL = {"epoch_ended", "train_epoch"}
+DETAIL = {"epoch_ended", "train_epoch", "trial_measured"}
 
 
 def _names(*fields: str) -> Callable[[list[Any]], Data]:
