@@ -248,14 +248,10 @@ def _run_trials(
 def _ended_trials(tuner: Any) -> tuple[list[Any], dict[str, int]]:
     """Every trial and the count of each status; raises when none completed with a score."""
     from search.errors import SearchError
-    from search.tuning.penalty import refused_apart
+    from search.tuning.penalty import status_counts
 
     trials = list(tuner.oracle.trials.values())
-    counts = {
-        status: sum(str(t.status) == status for t in trials)
-        for status in ("COMPLETED", "FAILED", "INVALID", "RUNNING")
-    }
-    counts = refused_apart(counts, trials)  # completed ones refused by tuner.constraints
+    counts = status_counts(trials)  # refused ones (tuner.constraints) apart from completed
     completed = [t for t in trials if str(t.status) == "COMPLETED" and t.score is not None]
     if not completed:
         raise SearchError(

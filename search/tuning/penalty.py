@@ -20,6 +20,7 @@ from search.tuning.constraints import MEASURE_OF, OVER_PREFIX
 log = logging.getLogger(__name__)
 
 NO_ROOM_AFTER = 50  # refusals in a row that end a search
+STATUSES = ("COMPLETED", "FAILED", "INVALID", "RUNNING")
 
 
 def refused(trial: Any) -> bool:
@@ -124,14 +125,12 @@ def choose_best(tuner: Any, records: list[Any]) -> Any:
     return best_meeting_trial(tuner.oracle, bool(refusals and refusals.no_room))
 
 
-def refused_apart(counts: dict[str, int], trials: list[Any]) -> dict[str, int]:
-    """Trial counts by status, refused trials (COMPLETED to keras-tuner) counted apart."""
+def status_counts(trials: list[Any]) -> dict[str, int]:
+    """How many trials ended in each status, the refused ones (COMPLETED to keras-tuner)
+    counted apart from the completed ones."""
+    counts = {s: sum(str(t.status) == s for t in trials) for s in STATUSES}
     count = sum(refused(t) for t in trials)
-    return {
-        "COMPLETED": counts.get("COMPLETED", 0) - count,
-        "REFUSED": count,
-        **{k: v for k, v in counts.items() if k != "COMPLETED"},
-    }
+    return {"COMPLETED": counts.pop("COMPLETED") - count, "REFUSED": count, **counts}
 
 
 def _worst_ratio(trial: Any) -> float:
