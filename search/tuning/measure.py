@@ -53,9 +53,12 @@ def forward_flops(model: keras.Model) -> float | None:
     level = tf.get_logger().level
     tf.get_logger().setLevel("ERROR")  # the registry warns of its v1 helpers on first use
     try:
-        specs = [tf.TensorSpec([1, *t.shape[1:]], t.dtype) for t in model.inputs]
-        function = tf.function(lambda *x: model(list(x) if len(x) > 1 else x[0], training=False))
-        graph = convert_variables_to_constants_v2(function.get_concrete_function(*specs)).graph
+        # One example of each input, in the model's own structure (a dict for named inputs).
+        specs = keras.tree.map_structure(
+            lambda t: tf.TensorSpec([1, *t.shape[1:]], t.dtype), model.input
+        )
+        function = tf.function(lambda x: model(x, training=False))
+        graph = convert_variables_to_constants_v2(function.get_concrete_function(specs)).graph
         total = 0
         for op in graph.get_operations():
             total += ops.get_stats_for_node_def(graph, op.node_def, "flops").value or 0
@@ -101,11 +104,12 @@ def median_ms(model: keras.Model, batch: Any) -> float:
 
 def trained_measures(model: keras.Model, sample: Any) -> dict[str, float]:
     """`model_bytes`, `latency_ms` (one example) and `latency_ms_batch32` of a trained model;
-    `sample` is a batch of real inputs (repeated up to 32 when smaller)."""
+    `sample` is a batch of real inputs (repeated up to 32 when smaller; a dict of them for a
+    model with named inputs)."""
     batch = _batch_of(sample, BATCH)
     return {
         MODEL_BYTES: float(saved_bytes(model)),
-        LATENCY_MS: median_ms(model, batch[:1]),
+        LATENCY_MS: median_ms(model, keras.tree.map_structure(lambda v: v[:1], batch)),
         LATENCY_MS_BATCH32: median_ms(model, batch),
     }
 
@@ -130,8 +134,11 @@ def cpu_name() -> str:
 
 
 def _batch_of(sample: Any, size: int) -> Any:
+    """`size` examples: `sample`'s (an array, or a dict of arrays for named inputs) repeated."""
     import numpy as np
 
-    values = np.asarray(sample)
-    repeats = -(-size // max(len(values), 1))
-    return np.concatenate([values] * repeats)[:size]
+    def repeated(values: Any) -> Any:
+        values = np.asarray(values)
+        return np.concatenate([values] * -(-size // max(len(values), 1)))[:size]
+
+    return keras.tree.map_structure(repeated, sample)

@@ -114,10 +114,10 @@ def _inputs_of(args: tuple[Any, ...], fit_kwargs: dict[str, Any]) -> Any:
 
 def _sample_of(data: Any) -> Any:
     """Up to `BATCH` real inputs: from a pipeline of (inputs, targets) batches, an (inputs,
-    targets) pair, or inputs as they are."""
+    targets) pair, or inputs as they are (an array, or a dict of them for named inputs)."""
     if isinstance(data, tuple | list):
         data = data[0]
     if not hasattr(data, "unbatch"):
-        return data[:BATCH]
+        return keras.tree.map_structure(lambda v: v[:BATCH], data)
     batch = next(iter(data.unbatch().take(BATCH).batch(BATCH)))
-    return batch[0].numpy()
+    return keras.tree.map_structure(lambda t: t.numpy(), batch[0])  # a dict: named inputs

@@ -88,3 +88,16 @@ def test_constraints_load_from_yaml_and_a_typo_names_the_key(write_experiment) -
     )
     with pytest.raises(ConfigError, match="max_param"):
         load_experiment(str(bad))
+
+
+def test_a_model_with_named_inputs_is_counted_and_timed_on_a_dict_of_columns() -> None:
+    inputs = {name: keras.Input((1,), name=name) for name in ("a", "b")}
+    joined = keras.layers.Concatenate()([inputs["a"], inputs["b"]])
+    model = keras.Model(inputs, keras.layers.Dense(3)(joined))
+    assert forward_flops(model) == 2 * 2 * 3 + 3
+    sample = {"a": np.ones((4, 1), "float32"), "b": np.zeros((4, 1), "float32")}
+    assert set(trained_measures(model, sample)) == {
+        "model_bytes",
+        "latency_ms",
+        "latency_ms_batch32",
+    }
