@@ -8,14 +8,14 @@
 - the time budget: keras-tuner has none; its search loop stops when the oracle answers
   STOPPED, which it does once `max_trials` trials exist, so past the deadline (and after a
   first trial) `max_trials` is lowered to the trials made. The running trial finishes;
-- constraints (`search.tuning.penalty`, the local or chief's oracle only): a trial that broke
-  one scores as the worst, a refused one gives its place in `max_trials` back, and too many
-  refusals in a row stop the search;
 - warm start: the first trial's values (every oracle picks values in `populate_space`);
 - retry bookkeeping: ended trials dropped from the retry queue on reload, a dead worker's
   trial re-queued, a worker forgotten, the oracle saved once a trial has ended;
 - a worker's share: a pause while the chief's oracle is busy elsewhere (keras-tuner re-asks
-  at once), and a local STOPPED once the process ran its share of trials.
+  at once), and a local STOPPED once the process ran its share of trials;
+- constraints (the local or chief's oracle only; `search.tuning.penalty` replaces its
+  `score_trial`): a trial that broke one scores as the worst, a refused one gives its place
+  in `max_trials` back, and too many refusals in a row stop the search.
 
 keras-tuner calls `create_trial`/`end_trial` on the oracle from its tuner loop and from its
 gRPC service, and `populate_space` from its own `create_trial`: so they are replaced on the
@@ -63,9 +63,9 @@ class TrialOracle:
         self.handed_out = 0
         self.exhausted = False  # this process ran its share
         self._started: dict[str, float] = {}
+        self.refusals = _constrain(oracle) if self.local else None
         self._create, self._end = oracle.create_trial, oracle.end_trial
         oracle.create_trial, oracle.end_trial = self.create_trial, self.end_trial
-        self.refusals = _constrain(oracle) if self.local else None
         if warm_start is not None:
             self._start_from(warm_start)
 
