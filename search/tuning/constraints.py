@@ -1,9 +1,9 @@
 """Which of `tuner.constraints` a trial's measured model breaks, and what the oracle hears of it.
 
 A breach names the constraint, the measured value, the limit and by how much it is over. The
-oracle hears a trial that broke one as a metrics dict carrying a mark (`search.outcome`), so
-that it can score it as the worst trial (`search.tuning.penalty`) in every mode: a parallel
-worker's metrics reach the chief's oracle, its messages do not.
+oracle hears a trial that broke one through its metrics, which carry a mark
+(`search.outcome`), so that it can score it as the worst trial (`search.tuning.penalty`) in
+every mode: a parallel worker's metrics reach the chief's oracle, its messages do not.
 """
 
 from __future__ import annotations
@@ -79,14 +79,20 @@ def refused_results(objective: str, refused: Refused) -> dict[str, float]:
 
 
 def broken_results(
-    results: Any, objective: Any, measures: dict[str, float], found: list[Breach]
-) -> dict[str, float]:
-    """What the oracle records of a trained trial that broke a constraint: its metrics at its
-    best epoch, its measures and the mark."""
-    from search.tuning.keras_tuner_internals import metrics_dict
-
-    metrics = {k: float(v) for k, v in metrics_dict(results, objective).items()}
-    return {**metrics, **_marked(measures, found, BROKE_MARK)}
+    results: Any, objective: str, measures: dict[str, float], found: list[Breach]
+) -> Any:
+    """`run_trial`'s results with the measures and the mark added at every epoch, so that the
+    oracle records them with the metrics of the trial's best epoch (its best step is kept)."""
+    marks = _marked(measures, found, BROKE_MARK)
+    if isinstance(results, list):
+        return [broken_results(r, objective, measures, found) for r in results]
+    if isinstance(results, dict):
+        return {**results, **marks}
+    if hasattr(results, "history"):  # a keras History
+        epochs = len(next(iter(results.history.values()), []))
+        results.history.update({name: [value] * epochs for name, value in marks.items()})
+        return results
+    return {objective: float(results), **marks}
 
 
 def _marked(measures: dict[str, float], found: list[Breach], mark: str) -> dict[str, float]:

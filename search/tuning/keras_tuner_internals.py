@@ -98,14 +98,6 @@ def checkpoint_path(tuner: Any, trial_id: str) -> str:
     return str(tuner._get_checkpoint_fname(trial_id))
 
 
-def metrics_dict(results: Any, objective: Any) -> dict[str, Any]:
-    """What the oracle would record of `run_trial`'s results (histories: the best epoch's
-    metrics, averaged over executions), so a trial can add to them before they are sent."""
-    from keras_tuner.src.engine.tuner_utils import convert_to_metrics_dict
-
-    return dict(convert_to_metrics_dict(results, objective))
-
-
 def write_checkpoint(callback: SaveBestEpoch) -> None:
     """Writes the model's weights where keras-tuner's `SaveBestEpoch` would."""
     callback._save_model()

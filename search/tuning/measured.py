@@ -76,7 +76,8 @@ class MeasuredTrialsMixin:
         self._tell(trial.trial_id, measures, notes)
         if not found:
             return results
-        return broken_results(results, self.oracle.objective, measures, found)  # type: ignore[attr-defined]
+        objective = self.oracle.objective.name  # type: ignore[attr-defined]
+        return broken_results(results, objective, measures, found)
 
     def build_trial_model(self, hp: kt.HyperParameters) -> Any:
         model = super().build_trial_model(hp)  # type: ignore[misc]

@@ -127,3 +127,14 @@ def test_refused_trials_give_their_places_back_again_when_a_search_resumes(tmp_p
     reloaded.reload()
     refusals = TrialOracle(reloaded).refusals
     assert reloaded.max_trials == 12 and refusals is not None and refusals.in_a_row == 0
+
+
+def test_a_trained_trial_over_a_limit_keeps_its_best_epoch(tmp_path) -> None:
+    limits = ConstraintsConfig(max_model_mb=1e-6)  # every saved model is larger
+    config = TunerConfig(kind="random", max_trials=1, objective="val_loss", constraints=limits)
+    tuner = build_tuner(config, TrainingConfig(epochs=3), _tiny, tmp_path / "t", [], resume=False)
+    tuner.search(X, Y, validation_data=(X, Y), epochs=3, verbose=0)
+    [trial] = tuner.oracle.trials.values()
+    assert trial.best_step == 2  # the loss on its own training data falls every epoch
+    [mark] = trial.metrics.get_history(BROKE_MARK)
+    assert mark.step == 2 and trial.metrics.exists("model_bytes")
