@@ -20,6 +20,19 @@ EXPERIMENT_KIND = "custom_model_development"  # the UI opens on training runs, n
 TRIAL_ID_TAG = "search.trial_id"
 STATUS_TAG = "search.status"  # keras-tuner's status of a trial (COMPLETED, FAILED, ...)
 FAILURE_TAG = "search.failure_reason"  # one line: why a trial or training run failed
+LATENCY_CPU_TAG = "search.latency_cpu"  # the CPU a trial's latency was measured on
+LATENCY_THREADS_TAG = "search.latency_threads"  # TensorFlow's threads per op there
+LATENCY_NOTE_TAG = "search.latency_note"  # parallel searches: other workers were training
+CONSTRAINT_TAG = "search.constraint_broken"  # which `tuner.constraints` a trial broke, by how much
+REFUSED_TAG = "search.refused"  # refused before training: which constraint, by how much
+# `trial_measured` notes (search.tuning.measured) -> the tag each is written to
+MEASURE_NOTE_TAGS = {
+    "cpu": LATENCY_CPU_TAG,
+    "threads": LATENCY_THREADS_TAG,
+    "latency": LATENCY_NOTE_TAG,
+    "broken": CONSTRAINT_TAG,
+    "refused": REFUSED_TAG,
+}
 ATTEMPT_TAG = "search.attempt"  # the journal key of the record that opened the run
 WORKER_TAG = "search.worker"  # the worker process that ran a trial (parallel searches)
 ORACLE_PORT_TAG = "search.oracle_port"  # where a parallel search's chief serves its workers
@@ -37,19 +50,6 @@ SOURCE_SEARCH_TAG = "search.source_search"
 REGISTERED_MODEL_TAG = "search.registered_model"
 SPACE_ORIGIN_TAG = "search.space_origin"  # the user's module or function a space came from
 SPACE_DIGEST_TAG = "search.space_digest"  # sha256 of that module's source
-LATENCY_CPU_TAG = "search.latency_cpu"  # the CPU a trial's latency was measured on
-LATENCY_THREADS_TAG = "search.latency_threads"  # TensorFlow's threads per op there
-LATENCY_NOTE_TAG = "search.latency_note"  # parallel searches: other workers were training
-CONSTRAINT_TAG = "search.constraint_broken"  # which `tuner.constraints` a trial broke, by how much
-REFUSED_TAG = "search.refused"  # refused before training: which constraint, by how much
-# `trial_measured` notes (search.tuning.measured) -> the tag each is written to
-MEASURE_NOTE_TAGS = {
-    "cpu": LATENCY_CPU_TAG,
-    "threads": LATENCY_THREADS_TAG,
-    "latency": LATENCY_NOTE_TAG,
-    "broken": CONSTRAINT_TAG,
-    "refused": REFUSED_TAG,
-}
 
 # -- params -----------------------------------------------------------------------------------
 BEST_PARAM_PREFIX = "best."  # the best trial's hyperparameters on the search run
