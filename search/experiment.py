@@ -9,6 +9,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from search.config_base import HyperparameterOverride, Strict, check_hard_limits
+from search.constraints_config import ConstraintsConfig
 from search.data_config import FeatureKeys, anchored_dataset
 from search.errors import ConfigError, UnknownNameError
 from search.registry import unknown_name_message
@@ -165,6 +166,7 @@ class TunerConfig(Strict):
         description="a worker process is replaced by a fresh one after this many trials "
         "(memory stays flat over long searches)",
     )
+    constraints: ConstraintsConfig = ConstraintsConfig()
 
 
 class TrainingConfig(Strict):

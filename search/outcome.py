@@ -10,6 +10,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+# Metrics a trial reports to keras-tuner's oracle (not to MLflow) when it broke a constraint
+# (`tuner.constraints`): the oracle scores it as the worst trial, and it is never the best.
+REFUSED_MARK = "search_refused"  # refused before training (too many params or FLOPs)
+BROKE_MARK = "search_broke"  # trained, then over a latency or file-size limit
+
 
 @dataclass
 class TrialOutcome:
@@ -23,6 +28,15 @@ class TrialOutcome:
     best_step: int | None = None
     message: str | None = None
     metrics: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.metrics.get(REFUSED_MARK))
+
+    @property
+    def penalized(self) -> bool:
+        """Broke a constraint: its score is a penalty, not what it achieved."""
+        return self.refused or bool(self.metrics.get(BROKE_MARK))
 
     @property
     def reason(self) -> str:

@@ -36,6 +36,7 @@ class Plan:
         trials = "as Hyperband schedules them" if tuner.kind == "hyperband" else tuner.max_trials
         budget = f"{tuner.max_seconds:g} s" if tuner.max_seconds else "none (tuner.max_seconds)"
         workers = f"{tuner.workers} worker processes" if tuner.workers else "this process"
+        limits = ", ".join(f"{k}={v:g}" for k, v in tuner.constraints.limits().items())
         return [
             "dry run: every check passed; nothing was trained or written",
             f"experiment:  {e.name} (space {e.space.name}, tuner {tuner.kind})",
@@ -47,6 +48,7 @@ class Plan:
             f"objective:   {tuner.objective.direction} {tuner.objective.name} ({e.task}, "
             f"loss {TASKS.get(e.task).loss(training.loss)})",
             f"tracking:    {self.tracking_uri} ({self.store})",
+            *([f"constraints: {limits} (tuner.constraints)"] if limits else []),
             f"search dir:  {self.search_dir}",
             f"hyperparameters ({len(self.hyperparameters)}):",
             *(f"  {line}" for line in self.hyperparameters),

@@ -94,7 +94,7 @@ class TrialProgress:
             self._line(f"[dim]  trial {trial_id} epoch {epoch + 1}{of}  {values}[/dim]")
 
     def trial_ended(self, outcome: TrialOutcome) -> None:
-        score = outcome.score
+        score = None if outcome.penalized else outcome.score  # a penalty is no score
         improved = (
             outcome.status == "COMPLETED"
             and score is not None
@@ -107,6 +107,8 @@ class TrialProgress:
         result = (
             f"{self.objective}={score:.4f}" + (" [green]new best[/green]" if improved else "")
             if score is not None
+            else _penalized(outcome)
+            if outcome.penalized
             else f"[red]{outcome.status}[/red] {escape(outcome.reason[:120])}"
         )
         shown = (
@@ -126,3 +128,8 @@ class TrialProgress:
             self.console.print(text, highlight=False, overflow="ellipsis", no_wrap=True)
         else:
             self.console.print(text, highlight=False, soft_wrap=True)
+
+
+def _penalized(outcome: TrialOutcome) -> str:
+    what = "refused before training" if outcome.refused else "trained, broke a limit"
+    return f"[yellow]{what}[/yellow] (tuner.constraints; see its run)"

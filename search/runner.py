@@ -179,6 +179,7 @@ def _search_and_record(
     from search.opening import record_ended_trials
     from search.report import TrialRecorder
     from search.tuning.best_model import best_model, evaluate
+    from search.tuning.penalty import choose_best
     from search.tuning.tuners import build_tuner
 
     recorder = TrialRecorder()  # every epoch of every trial, for the report
@@ -196,7 +197,7 @@ def _search_and_record(
     record_ended_trials(tuner, outbox)
     _run_trials(tuner, experiment, data, search_dir, outbox, recorder, parallel)
     trials, counts = _ended_trials(tuner)
-    best_trial = tuner.oracle.get_best_trials(1)[0]
+    best_trial = choose_best(tuner, recorder.records(trials))  # under tuner.constraints
     model = best_model(tuner, best_trial, experiment, data)
     test_metrics, sample = evaluate(model, experiment, data)
     logged = record_best(experiment, search_dir, outbox, best_trial, model, test_metrics, sample)
@@ -250,12 +251,10 @@ def _run_trials(
 def _ended_trials(tuner: Any) -> tuple[list[Any], dict[str, int]]:
     """Every trial and the count of each status; raises when none completed with a score."""
     from search.errors import SearchError
+    from search.tuning.penalty import status_counts
 
     trials = list(tuner.oracle.trials.values())
-    counts = {
-        status: sum(str(t.status) == status for t in trials)
-        for status in ("COMPLETED", "FAILED", "INVALID", "RUNNING")
-    }
+    counts = status_counts(trials)  # refused ones (tuner.constraints) apart from completed
     completed = [t for t in trials if str(t.status) == "COMPLETED" and t.score is not None]
     if not completed:
         raise SearchError(

@@ -87,3 +87,17 @@ def test_a_dry_run_reaches_the_tracking_store(runner, tmp_path, monkeypatch, tfd
         f"error: tracking store {uri} cannot be created: {tmp_path / 'notes'} is not a "
         "writable folder"
     )
+
+
+def test_the_dry_run_plan_states_the_constraints_only_when_set() -> None:
+    from search.experiment import validate_experiment
+    from search.plan import Plan
+
+    def plan(**limits) -> list[str]:
+        data = {"name": "e", "space": {"name": "image-cnn"}, "tuner": {"constraints": limits}}
+        return Plan(validate_experiment(data, "test"), "uri", "sqlite", "digits", "dir").lines()
+
+    assert "constraints: max_params=7500, max_latency_ms=2 (tuner.constraints)" in plan(
+        max_params=7500, max_latency_ms=2.0
+    )
+    assert not [line for line in plan() if line.startswith("constraints:")]

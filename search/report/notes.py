@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import statistics
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from search.outcome import TrialOutcome
@@ -39,8 +40,25 @@ def trial_note(hyperparameters: Mapping[str, Any], outcome: TrialOutcome | None 
     text = f"Hyperparameters: {describe(dict(hyperparameters))}\n"
     if outcome is None:
         return text
-    if outcome.score is not None:
+    if outcome.penalized:  # its score is a penalty
+        result = "refused before training" if outcome.refused else "trained, over a limit"
+        result += " by tuner.constraints (tags say which and by how much)"
+    elif outcome.score is not None:
         result = f"{outcome.status.lower()}, score {outcome.score:.4f}"
     else:
         result = f"{outcome.status.lower()}: {outcome.reason[:300]}"
     return f"{text}\nResult: {result} in {outcome.seconds:.1f}s\n"
+
+
+def refusal_note(records: Sequence[Any]) -> str | None:
+    """How many trials `tuner.constraints` refused before training and about the time that
+    saved: each would have trained about as long as the median trained trial."""
+    count = sum(bool(getattr(r, "refused", False)) for r in records)
+    trained = [r.seconds for r in records if r.completed and r.seconds is not None]
+    if not count:
+        return None
+    each = statistics.median(trained) if trained else 0.0
+    return (
+        f"{count} trial(s) refused before training by tuner.constraints, saving about "
+        f"{count * each:.1f}s ({count} x {each:.1f}s, the median trained trial)"
+    )

@@ -9,13 +9,18 @@ import numpy as np
 import pandas as pd
 
 from search.report.trials import TrialRecord
+from search.tracking.schema import FLOPS, LATENCY_MS, LATENCY_MS_BATCH32, MODEL_BYTES, PARAMS
 
 FIXED_COLUMNS = ["trial_id", "status", "score", "seconds", "epochs"]
+COST_COLUMNS = [PARAMS, FLOPS, MODEL_BYTES, LATENCY_MS, LATENCY_MS_BATCH32]
 
 
 def trials_table(records: Sequence[TrialRecord]) -> pd.DataFrame:
-    """Every trial (failed ones too); hyperparameters a trial did not use are empty."""
+    """Every trial (failed ones too); hyperparameters a trial did not use are empty. What
+    each model costs follows the fixed columns, with `refused` (by tuner.constraints)."""
     names = hyperparameter_names(records)
+    costs = [c for c in COST_COLUMNS if any(c in r.costs for r in records)]
+    costs += ["refused"] if any(r.refused for r in records) else []
     rows = [
         {
             "trial_id": r.trial_id,
@@ -23,12 +28,14 @@ def trials_table(records: Sequence[TrialRecord]) -> pd.DataFrame:
             "score": r.score,
             "seconds": None if r.seconds is None else round(r.seconds, 2),
             "epochs": r.epochs,
+            **{c: r.costs.get(c) for c in costs if c != "refused"},
+            **({"refused": r.refused} if "refused" in costs else {}),
             **{name: r.hyperparameters.get(name) for name in names},
         }
         for r in records
     ]
     # convert_dtypes: an integer column with gaps (conditional hyperparameters) stays integer.
-    return pd.DataFrame(rows, columns=FIXED_COLUMNS + names).convert_dtypes()
+    return pd.DataFrame(rows, columns=FIXED_COLUMNS + costs + names).convert_dtypes()
 
 
 def hyperparameter_names(records: Sequence[TrialRecord]) -> list[str]:

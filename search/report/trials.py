@@ -20,6 +20,8 @@ class TrialRecord:
     score: float | None = None
     seconds: float | None = None
     history: dict[str, dict[int, float]] = field(default_factory=dict)
+    costs: dict[str, float] = field(default_factory=dict)  # params, FLOPs, size, latency
+    refused: bool = False  # by tuner.constraints, before training
 
     @property
     def completed(self) -> bool:
@@ -47,13 +49,19 @@ class TrialRecorder:
         for name, value in metrics.items():
             record.history.setdefault(name, {})[epoch] = value
 
+    def trial_measured(self, trial_id: str, measures: dict[str, float], notes: Any) -> None:
+        record = self._records.get(trial_id)
+        if record is not None:
+            record.costs.update(measures)
+
     def trial_ended(self, outcome: TrialOutcome) -> None:
         record = self._records.setdefault(
             outcome.trial_id, TrialRecord(outcome.trial_id, dict(outcome.hyperparameters))
         )
         record.hyperparameters = dict(outcome.hyperparameters)
         record.status = outcome.status
-        record.score = outcome.score
+        record.score = None if outcome.penalized else outcome.score  # broke tuner.constraints
+        record.refused = outcome.refused
         record.seconds = outcome.seconds
 
     def records(self, oracle_trials: Iterable[Any] = ()) -> list[TrialRecord]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from search.report.curves import curves_data, curves_figure
 from search.report.importance import importance_data, importance_figure
 from search.report.naming import describe
+from search.report.notes import refusal_note
 from search.report.parallel import parallel_data, parallel_figure
 from search.report.table import ranked, trials_table
 from search.report.trials import TrialRecord
@@ -46,5 +47,7 @@ def summary(records: Sequence[TrialRecord], objective: str, maximize: bool, top:
     lines += [
         f"| {r.trial_id} | {r.score:.4f} | {describe(r.hyperparameters)} |" for r in best[:top]
     ]
+    refused = refusal_note(records)
+    lines += ["", refused] if refused else []
     lines += ["", "Charts: `report/` (parallel coordinates, importance, learning curves)."]
     return "\n".join(lines) + "\n"

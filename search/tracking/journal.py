@@ -93,6 +93,10 @@ class Journal:
         data = {"trial_id": trial_id, "epoch": epoch, "metrics": metrics}
         self.post("epoch_ended", data, attempt=self._attempts.get(trial_id))
 
+    def trial_measured(self, trial_id: str, measures: Data, notes: Data) -> None:
+        data = {"trial_id": trial_id, "measures": measures, "notes": notes}
+        self.post("trial_measured", data, attempt=self._attempts.get(trial_id))
+
     def trial_ended(self, outcome: TrialOutcome) -> None:
         attempt = self._attempts.pop(outcome.trial_id, None)
         self.post("trial_ended", {"outcome": dataclasses.asdict(outcome)}, attempt=attempt)

@@ -31,6 +31,16 @@ def _epoch_ended(writer: Any, data: Data, record: Record) -> None:
     )
 
 
+def _trial_measured(writer: Any, data: Data, record: Record) -> None:
+    writer.trial_measured(
+        data["trial_id"],
+        data["measures"],
+        data["notes"],
+        at=record["at"],
+        attempt=record["attempt"],
+    )
+
+
 def _trial_ended(writer: Any, data: Data, record: Record) -> None:
     outcome = TrialOutcome(**data["outcome"])
     writer.trial_ended(outcome, at=record["at"], attempt=record["attempt"])
@@ -70,6 +80,7 @@ OPERATIONS: dict[str, Callable[[Any, Data, Record], None]] = {
     "trial_started": _trial_started,
     "epoch_ended": _epoch_ended,
     "trial_ended": _trial_ended,
+    "trial_measured": _trial_measured,
     "search_best": _search_best,
     "model_file": _model_file,
     "search_finished": _search_finished,
@@ -80,7 +91,7 @@ OPERATIONS: dict[str, Callable[[Any, Data, Record], None]] = {
 }
 # Records that only add detail inside a run: while MLflow is away, they wait for the next
 # boundary instead of trying (and timing out) once per epoch.
-DETAIL = {"epoch_ended", "train_epoch"}
+DETAIL = {"epoch_ended", "train_epoch", "trial_measured"}
 
 
 def _names(*fields: str) -> Callable[[list[Any]], Data]:

@@ -20,6 +20,19 @@ EXPERIMENT_KIND = "custom_model_development"  # the UI opens on training runs, n
 TRIAL_ID_TAG = "search.trial_id"
 STATUS_TAG = "search.status"  # keras-tuner's status of a trial (COMPLETED, FAILED, ...)
 FAILURE_TAG = "search.failure_reason"  # one line: why a trial or training run failed
+LATENCY_CPU_TAG = "search.latency_cpu"  # the CPU a trial's latency was measured on
+LATENCY_THREADS_TAG = "search.latency_threads"  # TensorFlow's threads per op there
+LATENCY_NOTE_TAG = "search.latency_note"  # parallel searches: other workers were training
+CONSTRAINT_TAG = "search.constraint_broken"  # which `tuner.constraints` a trial broke, by how much
+REFUSED_TAG = "search.refused"  # refused before training: which constraint, by how much
+# `trial_measured` notes (search.tuning.measured) -> the tag each is written to
+MEASURE_NOTE_TAGS = {
+    "cpu": LATENCY_CPU_TAG,
+    "threads": LATENCY_THREADS_TAG,
+    "latency": LATENCY_NOTE_TAG,
+    "broken": CONSTRAINT_TAG,
+    "refused": REFUSED_TAG,
+}
 ATTEMPT_TAG = "search.attempt"  # the journal key of the record that opened the run
 WORKER_TAG = "search.worker"  # the worker process that ran a trial (parallel searches)
 ORACLE_PORT_TAG = "search.oracle_port"  # where a parallel search's chief serves its workers
@@ -51,7 +64,12 @@ OBJECTIVE_DIRECTION_PARAM = "tuner.objective.direction"
 SCORE, BEST_SCORE, BEST_EPOCH = "score", "best_score", "best_epoch"
 TRIAL_SECONDS, SOURCE_SCORE = "trial_seconds", "source_score"
 TEST_PREFIX = "test_"
-SUMMARY_METRICS = frozenset({TRIAL_SECONDS, SCORE, BEST_EPOCH})  # not per-epoch curves
+# What a trial's model costs (search.tuning.measure): parameters, one example's forward FLOPs,
+# the saved .keras file, and the median ms to predict one example and a batch of 32.
+PARAMS, FLOPS, MODEL_BYTES = "params", "flops", "model_bytes"
+LATENCY_MS, LATENCY_MS_BATCH32 = "latency_ms", "latency_ms_batch32"
+MEASURES = frozenset({PARAMS, FLOPS, MODEL_BYTES, LATENCY_MS, LATENCY_MS_BATCH32})
+SUMMARY_METRICS = frozenset({TRIAL_SECONDS, SCORE, BEST_EPOCH, *MEASURES})  # not epoch curves
 
 # -- artifacts -------------------------------------------------------------------------------
 EXPERIMENT_YAML = "experiment.yaml"  # the resolved config of a search or training run

@@ -25,6 +25,7 @@ from search.tracking.schema import (
     EXPERIMENT_YAML,
     FAILURE_TAG,
     KIND,
+    MEASURE_NOTE_TAGS,
     MLFLOW_STATUS,
     MODEL_URI_TAG,
     MODEL_VERSION_TAG,
@@ -151,6 +152,22 @@ class SearchTracker(RunWriter):
         """Epoch metrics at step=epoch; `at` (ms) makes a replayed batch identical, so deduped."""
         self.log_metrics(self._trial_run(trial_id, attempt), metrics, at, step=epoch)
 
+    def trial_measured(
+        self,
+        trial_id: str,
+        measures: dict[str, float],
+        notes: dict[str, str],
+        at: int | None = None,
+        attempt: str | None = None,
+    ) -> None:
+        """What the trial's model costs (params, FLOPs, size, latency) and where the latency
+        was measured; what constraint it broke or was refused for."""
+        run_id = self._trial_run(trial_id, attempt)
+        self.log_metrics(run_id, measures, at)
+        for note, text in notes.items():
+            if note in MEASURE_NOTE_TAGS:
+                self.client.set_tag(run_id, MEASURE_NOTE_TAGS[note], str(text)[:5000])
+
     def trial_ended(
         self, outcome: TrialOutcome, at: int | None = None, attempt: str | None = None
     ) -> None:
@@ -163,9 +180,9 @@ class SearchTracker(RunWriter):
         late = {k: str(v) for k, v in outcome.hyperparameters.items() if k not in logged}
         self.log_params(run_id, late)
         metrics = {TRIAL_SECONDS: outcome.seconds}
-        if outcome.score is not None:
+        if outcome.score is not None and not outcome.penalized:  # a penalty is no score
             metrics[SCORE] = outcome.score
-        if outcome.best_step is not None:
+        if outcome.best_step is not None and not outcome.refused:  # a refused one never trained
             metrics[BEST_EPOCH] = float(outcome.best_step)
         self.log_metrics(run_id, metrics, at)
         self.client.set_tag(run_id, STATUS_TAG, outcome.status)

@@ -27,12 +27,19 @@ class TrialListener(Protocol):
 
     def trial_ended(self, outcome: TrialOutcome) -> None: ...
 
+    # Optional (a listener without it is skipped): what a trial's model costs, before it ends
+    # (`search.tuning.measured`). def trial_measured(self, trial_id, measures, notes) -> None
+
 
 def relay(listeners: Sequence[Any], event: str, *args: Any) -> None:
-    """Calls `event` on every listener; one that raises is logged and the others still hear."""
+    """Calls `event` on every listener that has it; one that raises is logged and the others
+    still hear."""
     for listener in listeners:
+        method = getattr(listener, event, None)
+        if method is None:
+            continue
         try:
-            getattr(listener, event)(*args)
+            method(*args)
         except Exception:
             log.exception("%s failed in %s", type(listener).__name__, event)
 

@@ -12,7 +12,10 @@
 - retry bookkeeping: ended trials dropped from the retry queue on reload, a dead worker's
   trial re-queued, a worker forgotten, the oracle saved once a trial has ended;
 - a worker's share: a pause while the chief's oracle is busy elsewhere (keras-tuner re-asks
-  at once), and a local STOPPED once the process ran its share of trials.
+  at once), and a local STOPPED once the process ran its share of trials;
+- constraints (the local or chief's oracle only; `search.tuning.penalty` replaces its
+  `score_trial`): a trial that broke one scores as the worst, a refused one gives its place
+  in `max_trials` back, and too many refusals in a row stop the search.
 
 keras-tuner calls `create_trial`/`end_trial` on the oracle from its tuner loop and from its
 gRPC service, and `populate_space` from its own `create_trial`: so they are replaced on the
@@ -29,6 +32,7 @@ from typing import Any
 import keras_tuner as kt
 
 from search.tuning import keras_tuner_internals as internals
+from search.tuning import penalty
 from search.tuning.events import outcome_of, relay
 
 log = logging.getLogger(__name__)
@@ -59,6 +63,7 @@ class TrialOracle:
         self.handed_out = 0
         self.exhausted = False  # this process ran its share
         self._started: dict[str, float] = {}
+        self.refusals = _constrain(oracle) if self.local else None
         self._create, self._end = oracle.create_trial, oracle.end_trial
         oracle.create_trial, oracle.end_trial = self.create_trial, self.end_trial
         if warm_start is not None:
@@ -96,6 +101,8 @@ class TrialOracle:
         finally:  # also when keras-tuner raises for too many consecutive failures
             recorded = self._recorded(trial)
             if str(recorded.status) != "RUNNING":  # RUNNING again: re-queued for a retry
+                if self.refusals is not None:
+                    self.refusals.saw(recorded)
                 started = self._started.pop(trial.trial_id, time.monotonic())
                 outcome = outcome_of(recorded, time.monotonic() - started)
                 relay(self.listeners, "trial_ended", outcome)
@@ -160,6 +167,12 @@ class TrialOracle:
             return {**response, "values": values}
 
         oracle.populate_space = populate_space
+
+
+def _constrain(oracle: Any) -> penalty.Refusals:
+    """Penalized scores and refusal counts for `tuner.constraints`, on the deciding oracle."""
+    penalty.install(oracle)
+    return penalty.Refusals(oracle)
 
 
 @kt.synchronized

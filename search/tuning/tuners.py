@@ -94,9 +94,11 @@ def tracked_class(kind: TunerKind) -> type:
     import keras_tuner as kt
 
     from search.tuning.lean import SingleCleanupMixin
+    from search.tuning.measured import MeasuredTrialsMixin
 
     base = getattr(kt, kind.class_name)
-    return type(f"Tracked{kind.class_name}", (TrialCallbacksMixin, SingleCleanupMixin, base), {})
+    mixins = (MeasuredTrialsMixin, TrialCallbacksMixin, SingleCleanupMixin)
+    return type(f"Tracked{kind.class_name}", (*mixins, base), {})
 
 
 def build_tuner(
@@ -127,6 +129,7 @@ def build_tuner(
         **kind.arguments(config, training),
     )
     tuner.callbacks_for = partial(training_callbacks, training, config.objective, list(listeners))
+    tuner.constraints, tuner.measure_listeners = config.constraints, list(listeners)
     tuner.trial_oracle = TrialOracle(
         tuner.oracle,
         listeners,
@@ -134,6 +137,7 @@ def build_tuner(
         warm_start=None if resume else warm_start,
         trials_per_process=trials_per_process,
     )
+    tuner.parallel = not tuner.trial_oracle.local  # a worker: others train beside it
     if resume:
         tuner.trial_oracle.forget_ended_retries()
     return tuner

@@ -3,6 +3,8 @@ only while it ran (conditional ones), whether this process opened the run or rep
 
 from __future__ import annotations
 
+import json
+
 from search.outcome import TrialOutcome
 from search.tracking import store
 from search.tracking.writer import SearchTracker
@@ -30,4 +32,26 @@ def test_late_hyperparameters_are_logged_when_the_trial_ends(tmp_path) -> None:
 
     (run,) = tracker.trial_runs()
     assert run.data.params == {"conv_blocks": "2", "conv_2/filters": "64"}
+    assert run.info.status == "FINISHED"
+
+
+def test_a_trials_costs_and_constraint_notes_are_journaled_then_on_its_run(tmp_path) -> None:
+    from search.outcome import REFUSED_MARK
+    from search.tracking.journal import Journal, pending_records
+    from search.tracking.operations import send
+
+    tracker = _tracker(tmp_path)
+    journal = Journal(tracker, tmp_path)
+    journal.trial_started("0", {"units": 64})
+    journal.trial_measured("0", {"params": 450.0, "flops": 896.0}, {"refused": "max_params: x"})
+    refused = TrialOutcome("0", "COMPLETED", 0.5, {"units": 64}, 0.2, 0, None, {REFUSED_MARK: 1})
+    journal.trial_ended(refused)
+    measured = [r for r in pending_records(journal.path) if r["op"] == "trial_measured"]
+    assert measured == []  # sent; replaying the record again changes nothing
+    lines = [json.loads(x) for x in journal.path.read_text().splitlines()]
+    send(tracker, next(r for r in lines if r.get("op") == "trial_measured"))
+
+    (run,) = tracker.trial_runs()
+    assert run.data.metrics == {"params": 450.0, "flops": 896.0, "trial_seconds": 0.2}
+    assert run.data.tags["search.refused"] == "max_params: x"  # a penalty is not a score
     assert run.info.status == "FINISHED"
