@@ -5,7 +5,15 @@ the custom layers an exported model needs to reload. `resolve_space` gives an ex
 space: a registered one, or one written in the experiment file (`space.blocks`).
 """
 
-from spaces import image_cnn, image_mlp, layers, text_rnn, text_transformer  # noqa: F401
+from spaces import (  # noqa: F401
+    image_cnn,
+    image_mlp,
+    image_resnet,
+    layers,
+    losses,
+    text_rnn,
+    text_transformer,
+)
 from spaces.composed import resolve_space
 from spaces.registry import SPACES, Space, register_space
 

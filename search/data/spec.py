@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from search.experiment import AugmentConfig
+    from search.recipe_config import AugmentConfig
 
 Modality = Literal["image", "text"]
 TextSplit = Literal["whitespace", "character"]

@@ -77,6 +77,7 @@ def train_from_source(
     import keras
 
     from search.reuse.train_record import TrainRecord
+    from search.tuning.determinism import seed_everything
     from search.tuning.prepare import prepare
     from search.tuning.training import distribution_strategy, strategy_scope
 
@@ -91,7 +92,7 @@ def train_from_source(
     )
     data, hypermodel = prepare(experiment)
     keras.backend.clear_session()
-    keras.utils.set_random_seed(experiment.tuner.seed)
+    seed_everything(experiment.tuner.seed, experiment.training.deterministic)
     with strategy_scope(distribution_strategy(experiment.training.distribution_strategy)):
         model, values = build_fixed(hypermodel)
     record = TrainRecord.open(uri, source, experiment, values, options)

@@ -12,8 +12,9 @@ import keras_tuner as kt
 from search.data.preprocessing import image_preprocessing_layers
 from search.data.spec import DataSpec
 from search.errors import ConfigError, SpaceMismatchError
-from search.experiment import HyperparameterOverride
+from search.experiment import HyperparameterOverride, TrainingConfig
 from search.registry import unknown_name_message
+from search.tuning import recipe as recipes
 from search.tuning.explore import explore
 from search.tuning.overrides import OverridingHyperParameters
 from search.tuning.task import TASKS, Task
@@ -31,14 +32,18 @@ def check_fits(space: Space, spec: DataSpec) -> None:
         )
 
 
-def preprocessing_layers(spec: DataSpec) -> list[keras.layers.Layer]:
+def preprocessing_layers(spec: DataSpec, hp: Any = None) -> list[keras.layers.Layer]:
     """Layers inside the model that turn raw inputs into what spaces expect.
 
-    Images: pixels 0..255 to 0..1. Text: raw strings to token ids with the vocabulary fitted
+    Images: augmentation (pad-and-crop and cutout read from `hp` where searched), then
+    pixels 0..255 to 0..1. Text: raw strings to token ids with the vocabulary fitted
     on the train split (`search.data.text.with_text_encoding`), so the model takes strings.
     """
     if spec.modality == "image":
-        return image_preprocessing_layers(spec)
+        if hp is None:
+            return image_preprocessing_layers(spec)
+        extra = recipes.augmentation_layers(hp, spec.augment, spec.input_shape)
+        return image_preprocessing_layers(spec, extra)
     if spec.text is None:
         raise ValueError(f"text dataset '{spec.name}' has no fitted vocabulary (spec.text)")
     from search.data.text import vectorizer
@@ -61,6 +66,7 @@ class SpaceHyperModel(kt.HyperModel):
         spec: DataSpec,
         overrides: Mapping[str, HyperparameterOverride] | None = None,
         task: Task | str = "classification",
+        training: TrainingConfig | None = None,
     ) -> None:
         super().__init__(name=space.name)
         check_fits(space, spec)
@@ -68,6 +74,7 @@ class SpaceHyperModel(kt.HyperModel):
         self.spec = spec
         self.overrides = dict(overrides or {})
         self.task = TASKS.get(task) if isinstance(task, str) else task
+        self.training = training or TrainingConfig()
 
     def build(self, hp: kt.HyperParameters) -> keras.Model:
         return self.build_declaring(hp)[0]
@@ -79,21 +86,46 @@ class SpaceHyperModel(kt.HyperModel):
             return self.space.build(scoped, None, self.spec), scoped.declared
         raw = keras.Input(shape=self.spec.input_shape, dtype=input_dtype(self.spec), name="inputs")
         x = raw
-        for layer in preprocessing_layers(self.spec):
+        for layer in preprocessing_layers(self.spec, scoped):
             x = layer(x)
         features = self.space.build(scoped, x, self.spec)
         outputs = self.task.head(features, self.spec)
         model = keras.Model(raw, outputs, name=self.space.name.replace("-", "_"))
         learning_rate = scoped.Float(*LEARNING_RATE, sampling="log")
-        model.compile(
-            optimizer=keras.optimizers.Adam(learning_rate),
-            loss=self.task.loss,
-            metrics=list(self.task.metrics),
-        )
+        self.compile_model(model, scoped, learning_rate)
         return model, scoped.declared
 
+    def compile_model(self, model: keras.Model, hp: Any, learning_rate: float) -> None:
+        """Compiles with the trial's recipe: optimizer, schedule over its steps, loss."""
+        recipe = recipes.read_recipe(hp, self.training.recipe)
+        batch = recipe.batch_size or self.training.batch_size
+        steps = recipes.steps_per_epoch(self.spec.split_sizes.get("train", 0), batch)
+        schedule = recipes.learning_rate_schedule(
+            recipe.lr_schedule, learning_rate, steps, self.training.epochs
+        )
+        model.compile(
+            optimizer=recipes.make_optimizer(recipe, schedule),
+            loss=recipes.make_loss(self.task.loss, recipe),
+            metrics=list(self.task.metrics),
+        )
+
     def fit(self, hp: kt.HyperParameters, model: keras.Model, *args: Any, **kwargs: Any) -> Any:
+        """Trains on the pipelines, rebatched to the trial's batch size where it has one."""
+        batch = self.batch_size(hp)
+        if batch is not None and "x" in kwargs:
+            import tensorflow as tf
+
+            steps = recipes.steps_per_epoch(self.spec.split_sizes.get("train", 0), batch)
+            rebatched = kwargs["x"].rebatch(batch)  # as unbatch().batch(), without the copy
+            kwargs["x"] = rebatched.apply(tf.data.experimental.assert_cardinality(steps))
         return model.fit(*args, **kwargs)
+
+    def batch_size(self, hp: kt.HyperParameters) -> int | None:
+        """The recipe's batch size for this trial (None: the pipelines' own)."""
+        config = self.training.recipe.batch_size
+        if config is None:
+            return None
+        return int(hp.values.get("batch_size", config.fixed or self.training.batch_size))
 
 
 def check_overrides(hypermodel: SpaceHyperModel, max_builds: int = 64) -> set[str]:

@@ -18,7 +18,11 @@ def prepare(experiment: Experiment) -> tuple[LoadedData, SpaceHyperModel]:
     if space.check is not None:
         space.check(data.spec)
     hypermodel = SpaceHyperModel(
-        space, data.spec, experiment.space.hyperparameters, task=experiment.task
+        space,
+        data.spec,
+        experiment.space.hyperparameters,
+        task=experiment.task,
+        training=experiment.training,
     )
     if space.compiled:
         import keras_tuner as kt
