@@ -67,8 +67,6 @@ def avoid_repeats(oracle: Any, max_reasks: int = MAX_REASKS) -> bool:
 
 def _repeats(oracle: Any, response: Mapping[str, Any]) -> bool:
     values = response.get("values")
-    return (
-        str(response.get("status")) == "RUNNING"
-        and bool(values)
-        and (internals.already_tried(oracle, values))
-    )
+    if str(response.get("status")) != "RUNNING" or not values:
+        return False
+    return internals.already_tried(oracle, dict(values))
