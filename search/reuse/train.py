@@ -110,7 +110,7 @@ def _train_and_record(
     data: Any,
     options: TrainOptions,
 ) -> TrainResult:
-    trained = _train_and_evaluate(experiment, model, data, options, record)
+    trained = _train_and_evaluate(experiment, model, data, options, record, values)
     curve, best_epoch = trained["curve"], trained["best_epoch"]
     score = float(curve[best_epoch]) if curve and best_epoch is not None else None
     metrics = {f"{TEST_PREFIX}{k}": v for k, v in trained["test_metrics"].items()}
@@ -164,13 +164,20 @@ def build_fixed(hypermodel: Any) -> tuple[Any, dict[str, Any]]:
 
 
 def _train_and_evaluate(
-    experiment: Experiment, model: Any, data: Any, options: TrainOptions, record: Any
+    experiment: Experiment,
+    model: Any,
+    data: Any,
+    options: TrainOptions,
+    record: Any,
+    values: dict[str, Any],
 ) -> dict[str, Any]:
     """Fits on train (+validation when asked), scores the best epoch, evaluates on test."""
     from search.data.pipeline import evaluation_pipeline
+    from search.tuning.recipe import batch_size_of
     from search.tuning.training import pipelines, train
 
-    training_data, validation = pipelines(experiment, data, options.with_validation)
+    batch = options.batch_size or batch_size_of(experiment.training, values)
+    training_data, validation = pipelines(experiment, data, options.with_validation, batch)
     history = train(
         model, experiment, training_data, validation, callbacks=[record.epoch_callback()]
     )

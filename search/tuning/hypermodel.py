@@ -122,10 +122,9 @@ class SpaceHyperModel(kt.HyperModel):
 
     def batch_size(self, hp: kt.HyperParameters) -> int | None:
         """The recipe's batch size for this trial (None: the pipelines' own)."""
-        config = self.training.recipe.batch_size
-        if config is None:
+        if self.training.recipe.batch_size is None:
             return None
-        return int(hp.values.get("batch_size", config.fixed or self.training.batch_size))
+        return recipes.batch_size_of(self.training, hp.values)
 
 
 def check_overrides(hypermodel: SpaceHyperModel, max_builds: int = 64) -> set[str]:

@@ -10,12 +10,14 @@ times `training.epochs`; a trial stopped early simply never reaches the schedule
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import keras
 
 from search.errors import ConfigError
+from search.experiment import TrainingConfig
 from search.recipe_config import AugmentConfig, RecipeConfig
 from spaces.composed import declare
 from spaces.layers import Cutout
@@ -98,6 +100,14 @@ def make_loss(task_loss: str, recipe: Recipe) -> Any:
             f"{task_loss}: remove label_smoothing"
         )
     return SparseSmoothedCrossentropy(recipe.label_smoothing)
+
+
+def batch_size_of(training: TrainingConfig, values: Mapping[str, Any]) -> int:
+    """A trial's training batch size: its searched (or recipe-fixed) one, else the default."""
+    config = training.recipe.batch_size
+    if config is None:
+        return training.batch_size
+    return int(values.get("batch_size", config.fixed or training.batch_size))
 
 
 def steps_per_epoch(train_examples: int, batch_size: int) -> int:
