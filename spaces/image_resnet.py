@@ -12,22 +12,22 @@ from spaces.blocks import Normalization, conv_block, dropout, reshaping_head, re
 from spaces.registry import register_space
 
 MAX_STAGES = 3
-WIDTHS = [16, 32, 64, 128, 256]
 
 
 @register_space("image-resnet", modality="image")
 def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
     """A residual CNN: image in, pooled features out (the task adds its head).
 
-    Each stage is a conv block that widens the features and halves the image (2x2 pooling),
-    then `blocks_per_stage` residual blocks: two conv blocks added to their input, then
+    A stem conv block of `width` filters, then stages of `width`, 2 x `width`, 4 x `width`
+    filters (the ResNet habit: twice the width where the image halves). Each stage is a conv
+    block that widens the features and halves the image (2x2 pooling), then
+    `blocks_per_stage` residual blocks: two conv blocks added to their input, then
     normalized (the Add + normalization of the layer-pattern guide's residual pattern, from
     the same `residual` combinator as `space.blocks`).
 
     Hyperparameters (name: range, default first):
-    - stem_filters: one of 16, 32, 64 (a 3x3 conv block, no pooling)
+    - width: one of 16, 32, 48, 64 (the stem's filters; stage i has width x 2^(i-1))
     - stages: int 1..3
-    - stage_<i>/filters: one of 16, 32, 64, 128, 256 (each stage i = 1..stages)
     - blocks_per_stage: int 0..2 (residual blocks after each stage's first conv)
     - normalization: one of batch, layer, group, none
     - groups: one of 2, 4, 8 (only with normalization=group)
@@ -38,14 +38,8 @@ def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
     - learning_rate: float 1e-4..1e-2, log sampling (shared by every space)
     A stage halves the image only while it is at least 2 pixels wide.
     """
-    stem = hp.Choice("stem_filters", [16, 32, 64])
+    width = hp.Choice("width", [16, 32, 48, 64])
     stages = hp.Int("stages", 1, MAX_STAGES)
-    widths = []
-    for i in range(1, MAX_STAGES + 1):
-        with hp.conditional_scope("stages", list(range(i, MAX_STAGES + 1))):
-            if i <= stages:
-                with hp.name_scope(f"stage_{i}"):
-                    widths.append(hp.Choice("filters", WIDTHS))
     depth = hp.Int("blocks_per_stage", 0, 2)
     norm = hp.Choice("normalization", ["batch", "layer", "group", "none"])
     groups = 1
@@ -59,9 +53,10 @@ def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
 
     known = [d for d in spec.input_shape[:2] if d]
     poolable = int(math.log2(min(known))) if known else MAX_STAGES
-    x = conv_block(inputs, stem, 3, norm, groups, pool=False, activation=activation)
-    for i, width in enumerate(widths):
-        x = stage(x, width, depth, norm, groups, activation, pooling if i < poolable else None)
+    x = conv_block(inputs, width, 3, norm, groups, pool=False, activation=activation)
+    for i in range(stages):
+        pool = pooling if i < poolable else None
+        x = stage(x, width * 2**i, depth, norm, groups, activation, pool)
     return dropout(reshaping_head(x, head), rate)
 
 

@@ -36,16 +36,16 @@ def test_a_stage_halves_the_image_and_adds_its_residual_blocks() -> None:
 
 
 def test_stages_stop_pooling_at_one_pixel_on_small_images() -> None:
-    values = {"stages": 3, "stage_3/filters": 64, "blocks_per_stage": 1, "head": "flatten"}
+    values = {"stages": 3, "width": 16, "blocks_per_stage": 1, "head": "flatten"}
     model = _build(DIGITS, values)
     flatten = next(layer for layer in model.layers if isinstance(layer, keras.layers.Flatten))
-    assert flatten.output.shape[-1] == 64  # 8 -> 4 -> 2 -> 1 pixel, stage_3's 64 filters
+    assert flatten.output.shape[-1] == 64  # 8 -> 4 -> 2 -> 1 pixel, 16 x 4 filters
 
 
 @pytest.mark.parametrize("blocks", [0, 1])
 def test_the_cifar_experiment_builds_its_largest_model_small(blocks: int) -> None:
     experiment = load_experiment("image-cnn-cifar10")
     assert experiment.space.name == "image-resnet"
-    values = {"stage_2/filters": 128, "blocks_per_stage": blocks}
+    values = {"width": 48, "blocks_per_stage": blocks}
     model = _build(CIFAR, values, experiment.space.hyperparameters)
     assert model.count_params() < 1_200_000
