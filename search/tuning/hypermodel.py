@@ -115,9 +115,12 @@ class SpaceHyperModel(kt.HyperModel):
         if batch is not None and "x" in kwargs:
             import tensorflow as tf
 
-            steps = recipes.steps_per_epoch(self.spec.split_sizes.get("train", 0), batch)
+            examples = self.spec.split_sizes.get("train")
             rebatched = kwargs["x"].rebatch(batch)  # as unbatch().batch(), without the copy
-            kwargs["x"] = rebatched.apply(tf.data.experimental.assert_cardinality(steps))
+            if examples:  # a known epoch length, as before (else Keras warns it ran out of data)
+                steps = recipes.steps_per_epoch(examples, batch)
+                rebatched = rebatched.apply(tf.data.experimental.assert_cardinality(steps))
+            kwargs["x"] = rebatched
         return model.fit(*args, **kwargs)
 
     def batch_size(self, hp: kt.HyperParameters) -> int | None:
