@@ -46,6 +46,6 @@ def test_stages_stop_pooling_at_one_pixel_on_small_images() -> None:
 def test_the_cifar_experiment_builds_its_largest_model_small(blocks: int) -> None:
     experiment = load_experiment("image-cnn-cifar10")
     assert experiment.space.name == "image-resnet"
-    values = {"width": 48, "blocks_per_stage": blocks}
+    values = {"blocks_per_stage": blocks}
     model = _build(CIFAR, values, experiment.space.hyperparameters)
-    assert model.count_params() < 1_200_000
+    assert model.count_params() < 600_000
