@@ -68,10 +68,9 @@ class AugmentConfig(Strict):
 
     @property
     def active(self) -> bool:
-        searched = any(candidates(self.pad_crop) + candidates(self.cutout))
-        return bool(self.flip or self.translation or self.crop or self.rotation or self.zoom) or (
-            searched
-        )
+        fractions = (self.translation, self.crop, self.rotation, self.zoom)
+        pixels = candidates(self.pad_crop) + candidates(self.cutout)
+        return bool(self.flip) or any(fractions) or any(pixels)
 
 
 class RecipeConfig(Strict):
