@@ -12,6 +12,7 @@ from search.config_base import HyperparameterOverride, Strict, check_hard_limits
 from search.constraints_config import ConstraintsConfig
 from search.data_config import FeatureKeys, anchored_dataset
 from search.errors import ConfigError, UnknownNameError
+from search.recipe_config import AugmentConfig, RecipeConfig
 from search.registry import unknown_name_message
 from search.space_source import anchored
 from search.table_config import TableFields
@@ -21,20 +22,6 @@ from search.validation_errors import describe_validation_error
 from search.yaml_loader import load_yaml
 
 EXPERIMENTS_DIR = Path(__file__).resolve().parent.parent / "experiments"
-
-
-class AugmentConfig(Strict):
-    """Light image augmentation: Keras random layers inside the model, active only in training."""
-
-    flip: Literal["horizontal", "vertical", "horizontal_and_vertical"] | None = None
-    translation: float = Field(0.0, ge=0.0, lt=1.0, description="fraction of height and width")
-    crop: float = Field(0.0, ge=0.0, lt=1.0, description="fraction of each side cropped away")
-    rotation: float = Field(0.0, ge=0.0, le=0.5, description="fraction of a full turn")
-    zoom: float = Field(0.0, ge=0.0, lt=1.0, description="fraction of zoom in or out")
-
-    @property
-    def active(self) -> bool:
-        return bool(self.flip or self.translation or self.crop or self.rotation or self.zoom)
 
 
 DatasetKind = Literal["tfds", "image_folder", "text_folder", "table"]
@@ -175,6 +162,10 @@ class TrainingConfig(Strict):
     early_stopping_patience: int | None = Field(None, ge=1)
     class_weight: Literal["balanced"] | None = Field(None, description="weigh rare classes up")
     loss: str | None = Field(None, description="unset: the task's; regression: mse, mae, huber")
+    recipe: RecipeConfig = RecipeConfig()
+    deterministic: bool = Field(
+        False, description="the same seed gives the same trials and scores (slower ops)"
+    )
     distribution_strategy: Literal["none", "mirrored"] = Field(
         "none",
         description="mirrored: each trial trains on every local GPU (tf.distribute); "

@@ -87,10 +87,9 @@ def check_inputs(
     """Every check on the user's input that runs before training, writing nothing: names,
     tracking URI, output directory, the dataset (each file of a folder read), the space with
     its overrides, the warm start. Returns the tracking URI, the data and the hypermodel."""
-    import keras
-
     from search import workspace
     from search.tracking import store
+    from search.tuning.determinism import seed_everything
     from search.tuning.hypermodel import check_overrides
     from search.tuning.prepare import prepare
     from search.tuning.tuners import TUNERS
@@ -100,7 +99,7 @@ def check_inputs(
     TUNERS.get(experiment.tuner.kind)
     uri = store.search_tracking_uri(experiment, tracking_uri)
     workspace.check_writable(experiment)
-    keras.utils.set_random_seed(experiment.tuner.seed)
+    seed_everything(experiment.tuner.seed, experiment.training.deterministic)
     data, hypermodel = prepare(experiment)
     check_overrides(hypermodel)
     if warm_start is not None:

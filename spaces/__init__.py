@@ -8,7 +8,9 @@ space: a registered one, or one written in the experiment file (`space.blocks`).
 from spaces import (  # noqa: F401
     image_cnn,
     image_mlp,
+    image_resnet,
     layers,
+    losses,
     tabular_mlp,
     text_rnn,
     text_transformer,

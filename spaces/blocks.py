@@ -19,9 +19,15 @@ Cell = Literal["lstm", "gru"]
 
 
 def normalization(x: Any, kind: Normalization, groups: int = 1) -> Any:
-    """Batch, layer or group normalization over the last axis, or nothing."""
+    """Batch, layer or group normalization over the last axis, or nothing.
+
+    Batch normalization keeps its moving statistics with momentum 0.9, not Keras' 0.99: at
+    0.99 they lag the weights for hundreds of steps, and a short trial is scored on stale
+    statistics (image-cnn on digits, 40 steps an epoch: validation accuracy 0.40, 0.18, 0.14
+    over 3 epochs at 0.99 while training accuracy reached 0.99; 0.87, 0.98, 0.99 at 0.9).
+    """
     if kind == "batch":
-        return layers.BatchNormalization()(x)
+        return layers.BatchNormalization(momentum=0.9)(x)
     if kind == "layer":
         return layers.LayerNormalization()(x)
     if kind == "group":

@@ -63,6 +63,13 @@ _option(
     help="First trial = this configuration: an experiment YAML, a run id, an experiment "
     "name (its best trial) or models:/NAME@ALIAS.",
 )
+_option(
+    "--deterministic",
+    is_flag=True,
+    default=None,
+    help="Override training.deterministic: deterministic TensorFlow ops, so one seed gives "
+    "the same trials and scores on this machine (slower).",
+)
 _option("--quiet", "-q", is_flag=True, help="No progress on stderr, only warnings and errors.")
 _option(
     "--verbose",
@@ -138,6 +145,7 @@ OVERRIDES = {
     "data_dir": "dataset.data_dir",
     "output_dir": "output_dir",
     "trials_per_worker": "tuner.trials_per_worker",
+    "deterministic": "training.deterministic",
 }
 
 

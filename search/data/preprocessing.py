@@ -7,6 +7,8 @@ dataset's image size, and the random layers are only active while training.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import keras
 import tensorflow as tf
 
@@ -15,10 +17,14 @@ from search.data.spec import DataSpec
 SCALES = {"unit": (1.0 / 255, 0.0), "symmetric": (1.0 / 127.5, -1.0)}
 
 
-def image_preprocessing_layers(spec: DataSpec) -> list[keras.layers.Layer]:
-    """Augmentation (if any) on raw pixels, then scaling to the range spaces expect."""
+def image_preprocessing_layers(
+    spec: DataSpec, extra: Sequence[keras.layers.Layer] = ()
+) -> list[keras.layers.Layer]:
+    """Augmentation (if any, then `extra` random layers) on raw pixels, then scaling to the
+    range spaces expect."""
     scale, offset = SCALES[spec.scaling]
-    return [*augmentation_layers(spec), keras.layers.Rescaling(scale, offset, name="rescale")]
+    rescale = keras.layers.Rescaling(scale, offset, name="rescale")
+    return [*augmentation_layers(spec), *extra, rescale]
 
 
 def augmentation_layers(spec: DataSpec) -> list[keras.layers.Layer]:

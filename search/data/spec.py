@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from search.experiment import AugmentConfig
+    from search.recipe_config import AugmentConfig
     from search.tuning.task import LabelKind
 
 Modality = Literal["image", "text", "table", "vector"]  # vector: one float32 vector per example

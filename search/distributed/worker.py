@@ -56,6 +56,7 @@ def run_worker(
     from search.tracking.journal import Journal, worker_journal
     from search.tracking.schema import WORKER_TAG
     from search.tracking.writer import SearchTracker
+    from search.tuning.determinism import seed_everything
     from search.tuning.prepare import prepare, with_space_digest
     from search.tuning.training import fit_arguments
     from search.tuning.tuners import build_tuner
@@ -77,6 +78,7 @@ def run_worker(
         KERASTUNER_ORACLE_IP=host,
         KERASTUNER_ORACLE_PORT=str(port),
     )
+    seed_everything(experiment.tuner.seed, experiment.training.deterministic)
     data, hypermodel = prepare(experiment)
     check_same_data(recorded.params, data.spec.identity())
     tracker = SearchTracker.attach(client, spec.tracking_uri, parent)

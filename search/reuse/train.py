@@ -77,6 +77,7 @@ def train_from_source(
     import keras
 
     from search.reuse.train_record import TrainRecord
+    from search.tuning.determinism import seed_everything
     from search.tuning.prepare import prepare
     from search.tuning.training import distribution_strategy, strategy_scope
 
@@ -91,7 +92,7 @@ def train_from_source(
     )
     data, hypermodel = prepare(experiment)
     keras.backend.clear_session()
-    keras.utils.set_random_seed(experiment.tuner.seed)
+    seed_everything(experiment.tuner.seed, experiment.training.deterministic)
     with strategy_scope(distribution_strategy(experiment.training.distribution_strategy)):
         model, values = build_fixed(hypermodel)
     record = TrainRecord.open(uri, source, experiment, values, options)
@@ -109,7 +110,7 @@ def _train_and_record(
     data: Any,
     options: TrainOptions,
 ) -> TrainResult:
-    trained = _train_and_evaluate(experiment, model, data, options, record)
+    trained = _train_and_evaluate(experiment, model, data, options, record, values)
     curve, best_epoch = trained["curve"], trained["best_epoch"]
     score = float(curve[best_epoch]) if curve and best_epoch is not None else None
     metrics = {f"{TEST_PREFIX}{k}": v for k, v in trained["test_metrics"].items()}
@@ -163,13 +164,20 @@ def build_fixed(hypermodel: Any) -> tuple[Any, dict[str, Any]]:
 
 
 def _train_and_evaluate(
-    experiment: Experiment, model: Any, data: Any, options: TrainOptions, record: Any
+    experiment: Experiment,
+    model: Any,
+    data: Any,
+    options: TrainOptions,
+    record: Any,
+    values: dict[str, Any],
 ) -> dict[str, Any]:
     """Fits on train (+validation when asked), scores the best epoch, evaluates on test."""
     from search.data.pipeline import evaluation_pipeline
+    from search.tuning.recipe import batch_size_of
     from search.tuning.training import pipelines, train
 
-    training_data, validation = pipelines(experiment, data, options.with_validation)
+    batch = options.batch_size or batch_size_of(experiment.training, values)
+    training_data, validation = pipelines(experiment, data, options.with_validation, batch)
     history = train(
         model, experiment, training_data, validation, callbacks=[record.epoch_callback()]
     )

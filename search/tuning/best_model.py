@@ -10,6 +10,7 @@ from search.data.pipeline import evaluation_pipeline
 from search.data.samples import signature_sample
 from search.experiment import Experiment
 from search.tuning.keras_tuner_internals import checkpoint_path
+from search.tuning.recipe import batch_size_of
 from search.tuning.training import pipelines, train
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ def best_model(tuner: Any, trial: Any, experiment: Experiment, data: Any) -> Any
         epochs,
     )
     model = tuner.build_trial_model(trial.hyperparameters)  # under the distribution strategy
-    train(model, experiment, *pipelines(experiment, data), epochs=epochs)
+    batch = batch_size_of(experiment.training, trial.hyperparameters.values)
+    train(model, experiment, *pipelines(experiment, data, batch_size=batch), epochs=epochs)
     return model
 
 

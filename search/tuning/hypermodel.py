@@ -12,8 +12,9 @@ import keras_tuner as kt
 from search.data.preprocessing import image_preprocessing_layers
 from search.data.spec import DataSpec
 from search.errors import ConfigError, SpaceMismatchError
-from search.experiment import HyperparameterOverride
+from search.experiment import HyperparameterOverride, TrainingConfig
 from search.registry import unknown_name_message
+from search.tuning import recipe as recipes
 from search.tuning.explore import explore
 from search.tuning.metrics import build_metrics
 from search.tuning.overrides import OverridingHyperParameters
@@ -32,15 +33,19 @@ def check_fits(space: Space, spec: DataSpec) -> None:
         )
 
 
-def preprocessing_layers(spec: DataSpec) -> list[keras.layers.Layer]:
+def preprocessing_layers(spec: DataSpec, hp: Any = None) -> list[keras.layers.Layer]:
     """Layers inside the model that turn raw inputs into what spaces expect.
 
-    Images: pixels 0..255 to 0..1. Text: raw strings to token ids with the vocabulary fitted
+    Images: augmentation (pad-and-crop and cutout read from `hp` where searched), then
+    pixels 0..255 to 0..1. Text: raw strings to token ids with the vocabulary fitted
     on the train split (`search.data.text.with_text_encoding`), so the model takes strings.
     Vectors: taken as they are (a builder of your own decides their scale).
     """
     if spec.modality == "image":
-        return image_preprocessing_layers(spec)
+        if hp is None:
+            return image_preprocessing_layers(spec)
+        extra = recipes.augmentation_layers(hp, spec.augment, spec.input_shape)
+        return image_preprocessing_layers(spec, extra)
     if spec.modality == "vector":
         return []
     if spec.text is None:
@@ -55,7 +60,7 @@ def input_dtype(spec: DataSpec) -> str:
     return "string" if spec.modality == "text" else "float32"
 
 
-def model_inputs(spec: DataSpec) -> tuple[Any, Any, type[keras.Model]]:
+def model_inputs(spec: DataSpec, hp: Any = None) -> tuple[Any, Any, type[keras.Model]]:
     """The model's raw inputs, the preprocessed tensor a space starts from, the model class.
 
     A table has one named input per column and a model whose `predict` takes a DataFrame.
@@ -68,7 +73,7 @@ def model_inputs(spec: DataSpec) -> tuple[Any, Any, type[keras.Model]]:
         return inputs, x, TableModel
     raw = keras.Input(shape=spec.input_shape, dtype=input_dtype(spec), name="inputs")
     x = raw
-    for layer in preprocessing_layers(spec):
+    for layer in preprocessing_layers(spec, hp):
         x = layer(x)
     return raw, x, keras.Model
 
@@ -85,6 +90,7 @@ class SpaceHyperModel(kt.HyperModel):
         task: Task | str = "classification",
         extra_metrics: tuple[str, ...] = (),
         loss: str | None = None,
+        training: TrainingConfig | None = None,
     ) -> None:
         super().__init__(name=space.name)
         check_fits(space, spec)
@@ -94,6 +100,7 @@ class SpaceHyperModel(kt.HyperModel):
         self.task = TASKS.get(task) if isinstance(task, str) else task
         self.extra_metrics = extra_metrics
         self.loss = self.task.loss(loss)
+        self.training = training or TrainingConfig()
 
     def build(self, hp: kt.HyperParameters) -> keras.Model:
         return self.build_declaring(hp)[0]
@@ -103,23 +110,50 @@ class SpaceHyperModel(kt.HyperModel):
         scoped = OverridingHyperParameters(hp, self.overrides)
         if self.space.compiled:  # the user's own build_model(hp): used as it is
             return self.space.build(scoped, None, self.spec), scoped.declared
-        raw, x, model_class = model_inputs(self.spec)
+        raw, x, model_class = model_inputs(self.spec, scoped)
         features = self.space.build(scoped, x, self.spec)
         outputs = self.task.head(features, self.spec)
         model = model_class(raw, outputs, name=self.space.name.replace("-", "_"))
         learning_rate = scoped.Float(*LEARNING_RATE, sampling="log")
+        self.compile_model(model, scoped, learning_rate)
+        return model, scoped.declared
+
+    def compile_model(self, model: keras.Model, hp: Any, learning_rate: float) -> None:
+        """Compiles with the trial's recipe: optimizer, schedule over its steps, loss."""
+        recipe = recipes.read_recipe(hp, self.training.recipe)
+        batch = recipe.batch_size or self.training.batch_size
+        steps = recipes.steps_per_epoch(self.spec.split_sizes.get("train", 0), batch)
+        schedule = recipes.learning_rate_schedule(
+            recipe.lr_schedule, learning_rate, steps, self.training.epochs
+        )
         model.compile(
-            optimizer=keras.optimizers.Adam(learning_rate),
-            loss=self.loss,
+            optimizer=recipes.make_optimizer(recipe, schedule),
+            loss=recipes.make_loss(self.loss, recipe),
             metrics=[
                 *self.task.keras_metrics(),
                 *build_metrics(self.extra_metrics, self.spec.num_classes),
             ],
         )
-        return model, scoped.declared
 
     def fit(self, hp: kt.HyperParameters, model: keras.Model, *args: Any, **kwargs: Any) -> Any:
+        """Trains on the pipelines, rebatched to the trial's batch size where it has one."""
+        batch = self.batch_size(hp)
+        if batch is not None and "x" in kwargs:
+            import tensorflow as tf
+
+            examples = self.spec.split_sizes.get("train")
+            rebatched = kwargs["x"].rebatch(batch)  # as unbatch().batch(), without the copy
+            if examples:  # a known epoch length, as before (else Keras warns it ran out of data)
+                steps = recipes.steps_per_epoch(examples, batch)
+                rebatched = rebatched.apply(tf.data.experimental.assert_cardinality(steps))
+            kwargs["x"] = rebatched
         return model.fit(*args, **kwargs)
+
+    def batch_size(self, hp: kt.HyperParameters) -> int | None:
+        """The recipe's batch size for this trial (None: the pipelines' own)."""
+        if self.training.recipe.batch_size is None:
+            return None
+        return recipes.batch_size_of(self.training, hp.values)
 
 
 def check_overrides(hypermodel: SpaceHyperModel, max_builds: int = 64) -> set[str]:

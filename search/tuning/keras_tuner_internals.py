@@ -21,7 +21,7 @@ CHECKED_AGAINST = "1.4.8"
 
 # The private attributes used below, by owner, for the test that they still exist.
 PRIVATE_ATTRIBUTES = {
-    "Oracle": ("_retry_queue",),
+    "Oracle": ("_retry_queue", "_duplicate", "_random_values"),
     "Tuner": ("_try_build", "_build_hypermodel", "_build_and_fit_model", "_get_checkpoint_fname"),
     "SaveBestEpoch": ("_save_model",),
     "HyperParameters": ("_get_name",),
@@ -86,6 +86,22 @@ def retry_queue(oracle: Any) -> list[str] | None:
 
 def set_retry_queue(oracle: Any, trial_ids: list[str]) -> None:
     oracle._retry_queue = trial_ids
+
+
+def already_tried(oracle: Any, values: dict[str, Any]) -> bool:
+    """Whether `values` (active ones only) equal a trial's the oracle already made: its own
+    repeat check, by the hash it records for every trial it hands out."""
+    hps = oracle.hyperparameters.copy()
+    hps.values = dict(values)
+    hps.ensure_active_values()
+    return bool(oracle._duplicate(hps.values))
+
+
+def random_values(oracle: Any) -> dict[str, Any] | None:
+    """Random values no trial used yet (None when the oracle found none): what the random
+    and Bayesian oracles draw from; no public method gives them."""
+    values = oracle._random_values()
+    return None if values is None else dict(values)
 
 
 def scoped_name(hp: kt.HyperParameters, name: str) -> str:

@@ -9,6 +9,7 @@
   STOPPED, which it does once `max_trials` trials exist, so past the deadline (and after a
   first trial) `max_trials` is lowered to the trials made. The running trial finishes;
 - warm start: the first trial's values (every oracle picks values in `populate_space`);
+- repeats: a Bayesian oracle's proposal of tried values asked again (`search.tuning.repeats`);
 - retry bookkeeping: ended trials dropped from the retry queue on reload, a dead worker's
   trial re-queued, a worker forgotten, the oracle saved once a trial has ended;
 - a worker's share: a pause while the chief's oracle is busy elsewhere (keras-tuner re-asks
@@ -34,6 +35,7 @@ import keras_tuner as kt
 from search.tuning import keras_tuner_internals as internals
 from search.tuning import penalty
 from search.tuning.events import outcome_of, relay
+from search.tuning.repeats import avoid_repeats
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,8 @@ class TrialOracle:
         self.refusals = _constrain(oracle) if self.local else None
         self._create, self._end = oracle.create_trial, oracle.end_trial
         oracle.create_trial, oracle.end_trial = self.create_trial, self.end_trial
+        if self.local:
+            avoid_repeats(oracle)
         if warm_start is not None:
             self._start_from(warm_start)
 

@@ -29,6 +29,7 @@ def prepare(experiment: Experiment) -> tuple[LoadedData, SpaceHyperModel]:
         task=experiment.task,
         loss=experiment.training.loss,
         extra_metrics=extra,
+        training=experiment.training,
     )
     if not space.compiled:  # a compiled model brings its own head and loss
         hypermodel.task.check_labels(data.spec, data.spec.name)

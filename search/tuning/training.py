@@ -43,13 +43,16 @@ def strategy_scope(strategy: Any) -> Iterator[None]:
         yield
 
 
-def pipelines(experiment: Experiment, data: Any, with_validation: bool = False) -> tuple[Any, Any]:
-    """The training pipeline and the validation one; `with_validation` trains on train and
-    validation together (then there is no validation pipeline: None)."""
+def pipelines(
+    experiment: Experiment, data: Any, with_validation: bool = False, batch_size: int | None = None
+) -> tuple[Any, Any]:
+    """The training pipeline (batches of `batch_size`, default `training.batch_size`) and the
+    validation one; `with_validation` trains on train and validation together (then there is
+    no validation pipeline: None)."""
     from search.data.pipeline import evaluation_pipeline, training_pipeline
 
     batch, seed, sizes = (
-        experiment.training.batch_size,
+        batch_size or experiment.training.batch_size,
         experiment.tuner.seed,
         data.spec.split_sizes,
     )

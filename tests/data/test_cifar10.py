@@ -45,10 +45,13 @@ def test_the_cifar_experiment_trains_on_raw_jpeg_pixels(tmp_path) -> None:
     assert data.spec.class_names == tuple(CLASSES) and data.spec.input_shape == (32, 32, 3)
     assert data.spec.split_sizes == {"train": 180, "validation": 20, "test": 50}
     hypermodel = SpaceHyperModel(
-        SPACES.get("image-cnn"), data.spec, experiment.space.hyperparameters
+        SPACES.get(experiment.space.name),
+        data.spec,
+        experiment.space.hyperparameters,
+        training=experiment.training,
     )
     model = hypermodel.build(kt.HyperParameters())
-    assert {"random_flip", "random_translation", "rescale"} <= {
+    assert {"random_flip", "pad", "pad_random_crop", "pad_center_crop", "rescale"} <= {
         layer.name for layer in model.layers
     }
     model.fit(training_pipeline(data.train, 32, 0, 180), epochs=1, verbose=0, shuffle=False)

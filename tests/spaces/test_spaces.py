@@ -118,6 +118,11 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, A
 
 CHOICES_NAMED_IN_THE_ISSUE = {
     "image-cnn": {"normalization": ["batch", "layer", "group", "none"], "groups": [2, 4, 8]},
+    "image-resnet": {
+        "normalization": ["batch", "layer", "group", "none"],
+        "activation": ["relu", "gelu", "swish"],
+        "pooling": ["max", "average"],
+    },
     "image-mlp": {"normalization": ["none", "batch", "layer", "group"], "groups": [2, 4, 8]},
     "vector-mlp": {"normalization": ["none", "batch", "layer", "group"], "groups": [2, 4, 8]},
     "text-rnn": {"recurrent_cell": ["lstm", "gru"], "bidirectional": [False, True]},
