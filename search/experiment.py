@@ -12,6 +12,7 @@ from search.config_base import HyperparameterOverride, Strict, check_hard_limits
 from search.errors import ConfigError, UnknownNameError
 from search.registry import unknown_name_message
 from search.space_source import anchored
+from search.stopping_config import EarlyStoppingConfig
 from search.tuning.task import TASKS, TaskName
 from search.validation_errors import describe_validation_error
 from search.yaml_loader import load_yaml
@@ -161,8 +162,9 @@ class TunerConfig(Strict):
     max_consecutive_failed_trials: int = Field(3, ge=1)
     hyperband_factor: int = Field(3, ge=2)
     max_seconds: float | None = Field(
-        None, gt=0, description="wall-clock budget: no new trial starts after this many seconds"
+        None, gt=0, description="wall-clock budget of the whole command, data preparation included"
     )
+    early_stopping: EarlyStoppingConfig = EarlyStoppingConfig()
     workers: int = Field(
         0, ge=0, description="worker processes training trials in parallel (0: this process)"
     )

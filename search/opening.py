@@ -36,9 +36,11 @@ def open_search(
     data: Any,
     fresh: bool,
     tags: dict[str, str],
+    started: float | None = None,
 ) -> OpenedSearch:
     """The search directory claimed by this process and its journal; `serving_uri` is where
-    MLflow answers (a local server in front of `uri` for parallel searches)."""
+    MLflow answers (a local server in front of `uri` for parallel searches). A new parent
+    run starts at `started` (the command's start, `time.time()`), else now."""
     client = store.connect(serving_uri)
     log.info("%s", data.describe())  # after the last check, so a bad input stays one line
     previous = None if fresh else unfinished(experiment)
@@ -62,6 +64,7 @@ def open_search(
         data_identity=data.spec.identity(),
         tags={**tags, schema.DIR_TAG: str(search_dir.path.resolve())},
         sources=space_sources(experiment),
+        started=started,
     )
     search_dir.save(parent_run_id=tracker.parent_run_id, tracking_uri=uri)
     return OpenedSearch(search_dir, Journal(tracker, search_dir.path), False)

@@ -47,13 +47,16 @@ def run_search(
     listeners: Sequence[TrialListener] = (),
     warm_start: Any = None,
     parallel: Parallel | None = None,
+    started: float | None = None,
 ) -> SearchResult:
     """Validates, searches, evaluates the best model on the test split, and records it all.
 
     `warm_start` (a `search.tuning.warm_start.WarmStart`) is the first trial of a new search.
     `parallel` runs the trials in worker processes (keras-tuner's chief/worker engine); it
-    defaults to the experiment's `tuner.workers`.
+    defaults to the experiment's `tuner.workers`. `started` (`time.time()`, default now) is
+    when the command started: the time budget and the parent run count from it.
     """
+    started = started or time.time()
     # 1. Validate every input; nothing is written before this block ends.
     uri, data, hypermodel = check_inputs(experiment, tracking_uri, warm_start)
 
@@ -72,6 +75,7 @@ def run_search(
             listeners,
             warm_start,
             parallel,
+            started,
         )
     finally:
         if server is not None:
@@ -130,12 +134,14 @@ def _open_and_search(
     listeners: Sequence[TrialListener],
     warm_start: Any,
     parallel: Parallel | None,
+    started: float,
 ) -> SearchResult:
+    from search.budget import trials_deadline
     from search.opening import open_search, search_tags
 
     workers = parallel.workers if parallel else None
     tags = search_tags(experiment, hypermodel.space, workers, warm_start)
-    opened = open_search(experiment, uri, serving_uri, data, fresh, tags)
+    opened = open_search(experiment, uri, serving_uri, data, fresh, tags, started)
     journal = opened.journal
     try:
         result = _search_and_record(
@@ -147,6 +153,7 @@ def _open_and_search(
             listeners,
             warm_start,
             parallel,
+            trials_deadline(started, experiment.tuner.max_seconds),
         )
     except KeyboardInterrupt:
         journal.finish("KILLED")
@@ -170,12 +177,14 @@ def _search_and_record(
     listeners: Sequence[TrialListener],
     warm_start: Any = None,
     parallel: Parallel | None = None,
+    deadline: float | None = None,
 ) -> SearchResult:
-    """Runs the trials, then evaluates the best one on test and records it all."""
+    """Runs the trials (ending by `deadline`), then evaluates the best one on test and
+    records it all."""
     from search.finishing import log_report, record_best
     from search.opening import record_ended_trials
     from search.report import TrialRecorder
-    from search.tuning.best_model import best_model, evaluate
+    from search.tuning.best_model import best_model, best_of, evaluate
     from search.tuning.tuners import build_tuner
 
     recorder = TrialRecorder()  # every epoch of every trial, for the report
@@ -189,11 +198,12 @@ def _search_and_record(
         listeners=tracked,
         resume=search_dir.has_tuner_project,
         warm_start=warm_start,
+        deadline=deadline,
     )
     record_ended_trials(tuner, outbox)
     _run_trials(tuner, experiment, data, search_dir, outbox, recorder, parallel)
     trials, counts = _ended_trials(tuner)
-    best_trial = tuner.oracle.get_best_trials(1)[0]
+    best_trial = best_of(tuner.oracle)
     model = best_model(tuner, best_trial, experiment, data)
     test_metrics, sample = evaluate(model, experiment, data)
     logged = record_best(experiment, search_dir, outbox, best_trial, model, test_metrics, sample)
