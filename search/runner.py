@@ -142,6 +142,7 @@ def _open_and_search(
     workers = parallel.workers if parallel else None
     tags = search_tags(experiment, hypermodel.space, workers, warm_start)
     opened = open_search(experiment, uri, serving_uri, data, fresh, tags, started)
+    deadline = trials_deadline(started, experiment.tuner.max_seconds)
     journal = opened.journal
     try:
         result = _search_and_record(
@@ -153,7 +154,7 @@ def _open_and_search(
             listeners,
             warm_start,
             parallel,
-            trials_deadline(started, experiment.tuner.max_seconds),
+            deadline,
         )
     except KeyboardInterrupt:
         journal.finish("KILLED")
