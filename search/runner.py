@@ -51,11 +51,9 @@ def run_search(
 ) -> SearchResult:
     """Validates, searches, evaluates the best model on the test split, and records it all.
 
-    `warm_start` (a `search.tuning.warm_start.WarmStart`) is the first trial of a new search.
-    `parallel` runs the trials in worker processes (keras-tuner's chief/worker engine); it
-    defaults to the experiment's `tuner.workers`. `started` (`time.time()`, default now) is
-    when the command started: the time budget and the parent run count from it.
-    """
+    `warm_start` (a `search.tuning.warm_start.WarmStart`) is the first trial of a new search;
+    `parallel` runs the trials in worker processes (keras-tuner's chief/worker engine), by
+    default `tuner.workers`; the time budget counts from `started` (default: now)."""
     started = started or time.time()
     # 1. Validate every input; nothing is written before this block ends.
     uri, data, hypermodel = check_inputs(experiment, tracking_uri, warm_start)
@@ -94,11 +92,11 @@ def check_inputs(
     from search.tracking import store
     from search.tuning.hypermodel import check_overrides
     from search.tuning.prepare import prepare
-    from search.tuning.tuners import TUNERS
+    from search.tuning.tuners import check_tuner
     from spaces import resolve_space
 
     resolve_space(experiment.space)
-    TUNERS.get(experiment.tuner.kind)
+    check_tuner(experiment.tuner)
     uri = store.search_tracking_uri(experiment, tracking_uri)
     workspace.check_writable(experiment)
     keras.utils.set_random_seed(experiment.tuner.seed)
@@ -136,13 +134,11 @@ def _open_and_search(
     parallel: Parallel | None,
     started: float,
 ) -> SearchResult:
-    from search.budget import trials_deadline
     from search.opening import open_search, search_tags
 
     workers = parallel.workers if parallel else None
     tags = search_tags(experiment, hypermodel.space, workers, warm_start)
     opened = open_search(experiment, uri, serving_uri, data, fresh, tags, started)
-    deadline = trials_deadline(started, experiment.tuner.max_seconds)
     journal = opened.journal
     try:
         result = _search_and_record(
@@ -154,7 +150,7 @@ def _open_and_search(
             listeners,
             warm_start,
             parallel,
-            deadline,
+            opened.deadline,
         )
     except KeyboardInterrupt:
         journal.finish("KILLED")
@@ -180,8 +176,7 @@ def _search_and_record(
     parallel: Parallel | None = None,
     deadline: float | None = None,
 ) -> SearchResult:
-    """Runs the trials (ending by `deadline`), then evaluates the best one on test and
-    records it all."""
+    """Runs the trials (ending by `deadline`), evaluates the best on test, records it all."""
     from search.finishing import log_report, record_best
     from search.opening import record_ended_trials
     from search.report import TrialRecorder

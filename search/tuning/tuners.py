@@ -87,6 +87,14 @@ TUNERS.add(
 )
 
 
+def check_tuner(config: TunerConfig) -> None:
+    """Raises ConfigError for an unknown tuner, or a stopping rule its kind contradicts."""
+    from search.stopping_config import rule_for_kind
+
+    TUNERS.get(config.kind)
+    rule_for_kind(config.kind, config.early_stopping.rule)
+
+
 class TrialCallbacksMixin:
     """Mixed in before a keras-tuner Tuner: each trial trains with the callbacks every
     training gets (`search.tuning.training`), its epochs relayed under its trial id."""

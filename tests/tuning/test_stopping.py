@@ -123,3 +123,27 @@ def test_rules_from_the_config_and_asha_refuses_another_rule() -> None:
     assert rule_of(TunerConfig(kind="random"), training) is None
     with pytest.raises(ConfigError, match="tuner.kind asha stops trials by the asha rule"):
         rule_of(TunerConfig(kind="asha", early_stopping="median"), training)
+
+
+def test_asha_with_another_rule_is_refused_before_anything_is_written(
+    runner, write_experiment, tmp_path
+) -> None:
+    from search.cli import main
+    from tests.conftest import files_under
+
+    path = write_experiment(
+        {
+            "name": "exp",
+            "space": {"name": "image-mlp"},
+            "tuner": {"kind": "asha", "early_stopping": "median"},
+        }
+    )
+    before = files_under(tmp_path)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    result = runner.invoke(main, ["run", str(path), "--tracking-uri", uri])
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        "tuner.early_stopping.rule: tuner.kind asha stops trials by the asha rule, but got rule "
+        "'median'; remove it or choose another tuner.kind"
+    )
+    assert files_under(tmp_path) == before
