@@ -103,7 +103,9 @@ class TrialProgress:
         self.finished += 1
         best = "-" if self.best is None else f"{self.best:.4f}"
         result = (
-            f"{self.objective}={score:.4f}" + (" [green]new best[/green]" if improved else "")
+            f"{self.objective}={score:.4f}"
+            + (" [green]new best[/green]" if improved else "")
+            + (f" [yellow]stopped at {outcome.stopped}[/yellow]" if outcome.stopped else "")
             if score is not None
             else f"[red]{outcome.status}[/red] {escape(outcome.reason[:120])}"
         )

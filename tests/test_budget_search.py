@@ -45,6 +45,10 @@ def test_a_short_budget_stops_bad_trials_and_ends_in_time(
     stopped = {t.data.tags["search.trial_id"]: t.data.tags.get("search.stopped") for t in trials}
     at_rungs = [s for s in stopped.values() if s in ("epoch 1 (asha rung 0)", RUNG_1)]
     assert at_rungs, f"no trial stopped at an early rung: {stopped}"
+    for trial in trials:
+        if trial.data.tags.get("search.stopped"):
+            note = trial.data.tags["mlflow.note.content"]
+            assert f"stopped early at {trial.data.tags['search.stopped']}" in note
     full = [t for t in trials if not t.data.tags.get("search.stopped")]
     spent = sum(t.data.metrics["trial_seconds"] for t in trials)
     longest = max(t.data.metrics["trial_seconds"] for t in full or trials)
