@@ -155,9 +155,16 @@ class TrialOracle:
 
     def _keep_budget(self) -> None:
         """No new trial when the time left would not train its first epoch (the shortest
-        seen); the first trial always starts."""
+        seen); the first trial always starts, so that the search has a result."""
         oracle = self.oracle
-        if not self.local or self.deadline is None or not oracle.trials:
+        if not self.local or self.deadline is None:
+            return
+        if not oracle.trials:
+            if time.time() >= self.deadline:
+                log.warning(
+                    "the time budget for trials ran out before the first one (data, tracking "
+                    "and workers took it): it stops after one batch; raise tuner.max_seconds"
+                )
             return
         shortest = min(self._first_epoch.values(), default=0.0)
         left = self.deadline - time.time()
