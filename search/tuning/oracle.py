@@ -5,11 +5,11 @@
 - trial events: `trial_started` when a RUNNING trial is handed out (once per trial and
   process, so a trial re-queued from a dead worker is not started twice in the chief's
   progress), `trial_ended` with the oracle's recorded outcome and the trial's wall time;
-- the time budget, a promise: keras-tuner has none; its search loop stops when the oracle
-  answers STOPPED, which it does once `max_trials` trials exist, so once the time left is
-  shorter than the shortest first epoch seen (or the deadline passed), and after a first
-  trial, `max_trials` is lowered to the trials made. A running trial stops at the deadline
-  (`search.tuning.stopping.TrialStopper`) and keeps its best epoch so far;
+- the time budget, a promise (`deadline`, see `search.budget`): keras-tuner has none; its
+  search loop stops when the oracle answers STOPPED, which it does once `max_trials` trials
+  exist. So once the time left is shorter than the shortest first epoch seen, `max_trials`
+  is lowered to the trials made (the first trial always starts); a running trial stops at
+  the deadline (`search.tuning.stopping.TrialStopper`) and keeps its best epoch so far;
 - early stopping: every trial reports each epoch (`update_trial`, over gRPC from a worker);
   the oracle owning the trials asks the experiment's rule (median, asha) and the deadline,
   marks a trial to stop (`search.tuning.stopping`) and answers it STOPPED;
