@@ -15,6 +15,7 @@ from search.errors import ConfigError, UnknownNameError
 from search.recipe_config import AugmentConfig, RecipeConfig
 from search.registry import unknown_name_message
 from search.space_source import anchored
+from search.stopping_config import EarlyStoppingConfig
 from search.table_config import TableFields
 from search.text_config import TextConfig
 from search.tuning.task import TASKS, TaskName, default_direction
@@ -142,8 +143,9 @@ class TunerConfig(Strict):
     max_consecutive_failed_trials: int = Field(3, ge=1)
     hyperband_factor: int = Field(3, ge=2)
     max_seconds: float | None = Field(
-        None, gt=0, description="wall-clock budget: no new trial starts after this many seconds"
+        None, gt=0, description="wall-clock budget of the whole command, data preparation included"
     )
+    early_stopping: EarlyStoppingConfig = EarlyStoppingConfig()
     workers: int = Field(
         0, ge=0, description="worker processes training trials in parallel (0: this process)"
     )

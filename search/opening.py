@@ -8,6 +8,7 @@ ended but MLflow never heard of are recorded once (`record_ended_trials`).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ class OpenedSearch:
     search_dir: SearchDir
     journal: Journal  # every tracking record of the search goes through it
     resumed: bool
+    deadline: float | None = None  # when its trials must end (`search.budget`)
 
 
 def open_search(
@@ -36,9 +38,14 @@ def open_search(
     data: Any,
     fresh: bool,
     tags: dict[str, str],
+    started: float | None = None,
 ) -> OpenedSearch:
     """The search directory claimed by this process and its journal; `serving_uri` is where
-    MLflow answers (a local server in front of `uri` for parallel searches)."""
+    MLflow answers (a local server in front of `uri` for parallel searches). A new parent
+    run starts at `started` (the command's start, `time.time()`), else now; the budget too."""
+    from search.budget import trials_deadline
+
+    deadline = trials_deadline(started or time.time(), experiment.tuner.max_seconds)
     client = store.connect(serving_uri)
     log.info("%s", data.describe())  # after the last check, so a bad input stays one line
     previous = None if fresh else unfinished(experiment)
@@ -52,7 +59,8 @@ def open_search(
         )
         check_same_builder(recorded, data.spec)
         previous.claim()
-        return OpenedSearch(previous, _resume(previous, client, serving_uri, uri), True)
+        journal = _resume(previous, client, serving_uri, uri)
+        return OpenedSearch(previous, journal, True, deadline)
     search_dir = new_search_dir(experiment)
     search_dir.claim()
     tracker = SearchTracker.start(
@@ -68,9 +76,10 @@ def open_search(
             schema.DIR_TAG: str(search_dir.path.resolve()),
         },
         sources=space_sources(experiment),
+        started=started,
     )
     search_dir.save(parent_run_id=tracker.parent_run_id, tracking_uri=uri)
-    return OpenedSearch(search_dir, Journal(tracker, search_dir.path), False)
+    return OpenedSearch(search_dir, Journal(tracker, search_dir.path), False, deadline)
 
 
 def builder_tags(experiment: Experiment, spec: Any) -> dict[str, str]:

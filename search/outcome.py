@@ -28,6 +28,7 @@ class TrialOutcome:
     best_step: int | None = None
     message: str | None = None
     metrics: dict[str, float] = field(default_factory=dict)
+    stopped: str | None = None  # stopped early: `epoch 3 (asha rung 1)` (still COMPLETED)
 
     @property
     def refused(self) -> bool:

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from search.budget import finish_reserve
 from search.errors import ConfigError
 from search.experiment import Experiment
+from search.stopping_config import rule_for_kind
 from search.tuning.task import TASKS
 
 
@@ -34,7 +36,7 @@ class Plan:
         e = self.experiment
         tuner, training = e.tuner, e.training
         trials = "as Hyperband schedules them" if tuner.kind == "hyperband" else tuner.max_trials
-        budget = f"{tuner.max_seconds:g} s" if tuner.max_seconds else "none (tuner.max_seconds)"
+        budget = _budget(tuner.max_seconds)
         workers = f"{tuner.workers} worker processes" if tuner.workers else "this process"
         limits = ", ".join(f"{k}={v:g}" for k, v in tuner.constraints.limits().items())
         return [
@@ -44,6 +46,7 @@ class Plan:
             f"trials:      {trials}, {training.epochs} epochs each, batch size "
             f"{training.batch_size}, {tuner.executions_per_trial} execution(s) per trial",
             f"budget:      {budget}",
+            f"stopping:    {_stopping(tuner)}",
             f"workers:     {workers}",
             f"objective:   {tuner.objective.direction} {tuner.objective.name} ({e.task}, "
             f"loss {TASKS.get(e.task).loss(training.loss)})",
@@ -53,6 +56,25 @@ class Plan:
             f"hyperparameters ({len(self.hyperparameters)}):",
             *(f"  {line}" for line in self.hyperparameters),
         ]
+
+
+def _budget(max_seconds: float | None) -> str:
+    if not max_seconds:
+        return "none (tuner.max_seconds)"
+    reserve = finish_reserve(max_seconds)
+    return (
+        f"{max_seconds:g} s for the whole command: trials end {reserve:g} s before it, "
+        "kept for the test evaluation, the model and the report"
+    )
+
+
+def _stopping(tuner: Any) -> str:
+    rule = rule_for_kind(tuner.kind, tuner.early_stopping.rule)
+    return {
+        "none": "none: every trial trains all its epochs (tuner.early_stopping)",
+        "median": "median rule: a trial worse than the completed ones' median stops",
+        "asha": "asha: at each rung only the top 1/reduction_factor goes on",
+    }[rule]
 
 
 def dry_run(

@@ -105,7 +105,9 @@ class TrialProgress:
         self.finished += 1
         best = "-" if self.best is None else f"{self.best:.4f}"
         result = (
-            f"{self.objective}={score:.4f}" + (" [green]new best[/green]" if improved else "")
+            f"{self.objective}={score:.4f}"
+            + (" [green]new best[/green]" if improved else "")
+            + (f" [yellow]stopped at {outcome.stopped}[/yellow]" if outcome.stopped else "")
             if score is not None
             else _penalized(outcome)
             if outcome.penalized

@@ -47,13 +47,14 @@ def run_search(
     listeners: Sequence[TrialListener] = (),
     warm_start: Any = None,
     parallel: Parallel | None = None,
+    started: float | None = None,
 ) -> SearchResult:
     """Validates, searches, evaluates the best model on the test split, and records it all.
 
-    `warm_start` (a `search.tuning.warm_start.WarmStart`) is the first trial of a new search.
-    `parallel` runs the trials in worker processes (keras-tuner's chief/worker engine); it
-    defaults to the experiment's `tuner.workers`.
-    """
+    `warm_start` (a `search.tuning.warm_start.WarmStart`) is the first trial of a new search;
+    `parallel` runs the trials in worker processes (keras-tuner's chief/worker engine), by
+    default `tuner.workers`; the time budget counts from `started` (default: now)."""
+    started = started or time.time()
     from search.tuning.prepare import with_space_digest
 
     # 1. Validate every input; nothing is written before this block ends.
@@ -75,6 +76,7 @@ def run_search(
             listeners,
             warm_start,
             parallel,
+            started,
         )
     finally:
         if server is not None:
@@ -92,11 +94,11 @@ def check_inputs(
     from search.tuning.determinism import seed_everything
     from search.tuning.hypermodel import check_overrides
     from search.tuning.prepare import prepare
-    from search.tuning.tuners import TUNERS
+    from search.tuning.tuners import check_tuner
     from spaces import resolve_space
 
     resolve_space(experiment.space)
-    TUNERS.get(experiment.tuner.kind)
+    check_tuner(experiment.tuner)
     uri = store.search_tracking_uri(experiment, tracking_uri)
     workspace.check_writable(experiment)
     seed_everything(experiment.tuner.seed, experiment.training.deterministic)
@@ -132,12 +134,13 @@ def _open_and_search(
     listeners: Sequence[TrialListener],
     warm_start: Any,
     parallel: Parallel | None,
+    started: float,
 ) -> SearchResult:
     from search.opening import open_search, search_tags
 
     workers = parallel.workers if parallel else None
     tags = search_tags(experiment, hypermodel.space, workers, warm_start)
-    opened = open_search(experiment, uri, serving_uri, data, fresh, tags)
+    opened = open_search(experiment, uri, serving_uri, data, fresh, tags, started)
     journal = opened.journal
     try:
         result = _search_and_record(
@@ -149,6 +152,7 @@ def _open_and_search(
             listeners,
             warm_start,
             parallel,
+            opened.deadline,
         )
     except KeyboardInterrupt:
         journal.finish("KILLED")
@@ -172,13 +176,14 @@ def _search_and_record(
     listeners: Sequence[TrialListener],
     warm_start: Any = None,
     parallel: Parallel | None = None,
+    deadline: float | None = None,
 ) -> SearchResult:
-    """Runs the trials, then evaluates the best one on test and records it all."""
+    """Runs the trials (ending by `deadline`), evaluates the best on test, records it all."""
     from search.finishing import log_report, record_best
     from search.opening import record_ended_trials
     from search.report import TrialRecorder
     from search.tuning.best_model import best_model, evaluate
-    from search.tuning.penalty import choose_best
+    from search.tuning.penalty import choose_best, ended_trials
     from search.tuning.tuners import build_tuner
 
     recorder = TrialRecorder()  # every epoch of every trial, for the report
@@ -192,10 +197,11 @@ def _search_and_record(
         listeners=tracked,
         resume=search_dir.has_tuner_project,
         warm_start=warm_start,
+        deadline=deadline,
     )
     record_ended_trials(tuner, outbox)
     _run_trials(tuner, experiment, data, search_dir, outbox, recorder, parallel)
-    trials, counts = _ended_trials(tuner)
+    trials, counts = ended_trials(tuner)
     best_trial = choose_best(tuner, recorder.records(trials))  # under tuner.constraints
     model = best_model(tuner, best_trial, experiment, data)
     test_metrics, sample = evaluate(model, experiment, data)
@@ -245,22 +251,6 @@ def _run_trials(
     except RuntimeError as error:
         raise _stopped_by_failures(error, experiment) from error
     log.info("search took %.1fs", time.monotonic() - started)
-
-
-def _ended_trials(tuner: Any) -> tuple[list[Any], dict[str, int]]:
-    """Every trial and the count of each status; raises when none completed with a score."""
-    from search.errors import SearchError
-    from search.tuning.penalty import status_counts
-
-    trials = list(tuner.oracle.trials.values())
-    counts = status_counts(trials)  # refused ones (tuner.constraints) apart from completed
-    completed = [t for t in trials if str(t.status) == "COMPLETED" and t.score is not None]
-    if not completed:
-        raise SearchError(
-            f"no trial completed ({counts['FAILED']} failed); their reasons are on the failed "
-            "trial runs in MLflow. Fix the experiment, then run it with --fresh to start anew"
-        )
-    return trials, counts
 
 
 def _epoch_histories(tracker: Any, recorder: Any) -> None:

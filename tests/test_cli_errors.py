@@ -123,7 +123,7 @@ CASES = {
         ["run", "{path}"],
         2,
         "error: unknown tuner 'bayes'. Did you mean 'bayesian'? "
-        "Choose between: bayesian, grid, hyperband, random",
+        "Choose between: asha, bayesian, grid, hyperband, random",
     ),
     "unknown space": (
         _with(space__name="image-rnn"),
@@ -183,7 +183,7 @@ def test_unknown_tuner_option_is_a_usage_error(runner) -> None:
     assert result.exit_code == 2
     assert (
         "Invalid value for '--tuner': 'bayes' is not one of "
-        "'bayesian', 'grid', 'hyperband', 'random'" in result.stderr
+        "'asha', 'bayesian', 'grid', 'hyperband', 'random'" in result.stderr
     )
 
 

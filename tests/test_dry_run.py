@@ -42,7 +42,11 @@ def test_a_dry_run_checks_then_prints_the_plan_and_writes_nothing(
     out = result.stdout.splitlines()
     assert out[0] == "dry run: every check passed; nothing was trained or written"
     assert "trials:      2, 3 epochs each, batch size 32, 1 execution(s) per trial" in out
-    assert "budget:      90 s" in out
+    assert (
+        "budget:      90 s for the whole command: trials end 10 s before it, kept for the test "
+        "evaluation, the model and the report" in out
+    )
+    assert "stopping:    none: every trial trains all its epochs (tuner.early_stopping)" in out
     assert out[2].startswith("data:        dataset sklearn_digits 1.0.0: train 1257")
     assert out[2].endswith("image 8x8x1")
     db = tmp_path / "mlflow.db"

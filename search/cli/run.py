@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ _option("--max-trials", type=click.IntRange(min=1), help="Override tuner.max_tri
 _option(
     "--max-seconds",
     type=click.FloatRange(min=0, min_open=True),
-    help="Override tuner.max_seconds: no new trial starts after this wall-clock budget.",
+    help="Override tuner.max_seconds: the whole command ends within this wall-clock budget.",
 )
 _option("--epochs", type=click.IntRange(min=1), help="Override training.epochs.")
 _option("--tuner", type=click.Choice(TUNERS.names()), help="Override tuner.kind.")
@@ -157,6 +158,7 @@ def run_command(
 ) -> None:
     """A search from the command line; `listen` (host, port, advertised host) makes this
     process a chief that remote workers can join."""
+    started = time.time()  # the time budget counts from here
     debug = options.pop("debug")
     run = RunOptions.parse(workers, options)
     setup_logging(run.verbose, run.quiet)
@@ -177,7 +179,7 @@ def run_command(
         if run.dry_run:
             _dry_run(loaded, uri, warm)
             return
-        _report(_search(loaded, uri, warm, run, listen))
+        _report(_search(loaded, uri, warm, run, listen, started))
 
 
 def _search(
@@ -186,6 +188,7 @@ def _search(
     warm: Any,
     run: RunOptions,
     listen: tuple[str, int | None, str | None] | None,
+    started: float,
 ) -> Any:
     from search.distributed.chief import Parallel
     from search.runner import run_search
@@ -201,6 +204,7 @@ def _search(
             listeners=listeners,
             warm_start=warm,
             parallel=Parallel.of(experiment, listen),
+            started=started,
         )
 
 

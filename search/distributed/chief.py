@@ -66,7 +66,7 @@ def run_chief(
     tuner.oracle.verbose = 0  # keras-tuner's own trial printing: our progress shows trials
     server = OracleServer(tuner.trial_oracle, parallel.host, port).start()
     tuner.save()  # the project on disk before a worker reads it, as keras-tuner's chief does
-    tracker.set_oracle_port(port)
+    tracker.set_oracle_port(port, tuner.trial_oracle.deadline)
     workers = None
     if parallel.workers:
         workers = LocalWorkers(

@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 class OracleServer:
     """keras-tuner's oracle on `host:port`. The wrapped oracle (`TrialOracle`) relays trial
-    starts and ends, keeps the time budget and does the retry bookkeeping, as in one process."""
+    starts and ends, keeps the time budget, stops trials and does the retry bookkeeping, as
+    in one process."""
 
     def __init__(self, trial_oracle: TrialOracle, host: str, port: int) -> None:
         import grpc
@@ -42,7 +43,6 @@ class OracleServer:
             raise SearchError(f"cannot listen on {self.address} for workers (port in use?)")
 
     def start(self) -> OracleServer:
-        self.trial_oracle.start_clock()
         self.server.start()
         log.info("oracle serving workers on %s", self.address)
         return self

@@ -54,7 +54,7 @@ def run_worker(
     from search.experiment import load_experiment
     from search.tracking import reader, store
     from search.tracking.journal import Journal, worker_journal
-    from search.tracking.schema import WORKER_TAG
+    from search.tracking.schema import DEADLINE_TAG, WORKER_TAG
     from search.tracking.writer import SearchTracker
     from search.tuning.determinism import seed_everything
     from search.tuning.prepare import prepare, with_space_digest
@@ -98,11 +98,16 @@ def run_worker(
         listeners=[outbox],
         resume=True,  # never overwrite: the chief owns the project
         trials_per_process=spec.max_trials,
+        deadline=_float_or_none(recorded.tags.get(DEADLINE_TAG)),
     )
     log.info("worker %s asking %s for trials", spec.worker_id, spec.chief)
     tuner.search(**fit_arguments(experiment, data))
     outbox.flush()
     return RECYCLE_EXIT if tuner.trial_oracle.exhausted else 0
+
+
+def _float_or_none(text: str | None) -> float | None:
+    return None if text is None else float(text)
 
 
 def check_same_space(chief_tags: dict[str, str], experiment: Any) -> None:

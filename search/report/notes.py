@@ -45,6 +45,8 @@ def trial_note(hyperparameters: Mapping[str, Any], outcome: TrialOutcome | None 
         result += " by tuner.constraints (tags say which and by how much)"
     elif outcome.score is not None:
         result = f"{outcome.status.lower()}, score {outcome.score:.4f}"
+        if outcome.stopped:
+            result += f", stopped early at {outcome.stopped}"
     else:
         result = f"{outcome.status.lower()}: {outcome.reason[:300]}"
     return f"{text}\nResult: {result} in {outcome.seconds:.1f}s\n"

@@ -40,9 +40,20 @@ def log_keras_model(run_id: str, model: Any, sample: Any, registered_name: str) 
             name=MODEL_NAME,
             signature=signature,
             registered_model_name=registered_name,
-            pip_requirements=requirements,
+            pip_requirements=requirements or model_requirements(),
         )
     return info.model_uri, str(info.registered_model_version)
+
+
+def model_requirements() -> list[str]:
+    """What a logged model needs to load: Keras and its backend, pinned. Given, not inferred:
+    MLflow's inference loads the model again in a subprocess (20 s on a loaded 2-core
+    machine, most of a short search's finishing time) to find the same two packages."""
+    import keras
+
+    backend = keras.config.backend()
+    module = __import__({"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}[backend])
+    return [f"keras=={keras.__version__}", f"{backend}=={module.__version__}"]
 
 
 def log_model_file(

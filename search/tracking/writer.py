@@ -22,6 +22,7 @@ from search.tracking.schema import (
     BEST_PARAM_PREFIX,
     BEST_SCORE,
     CHAMPION,
+    DEADLINE_TAG,
     EXPERIMENT_YAML,
     FAILURE_TAG,
     KIND,
@@ -35,6 +36,7 @@ from search.tracking.schema import (
     SCORE,
     SEARCH,
     STATUS_TAG,
+    STOPPED_TAG,
     TEST_PREFIX,
     TRACEBACK_TXT,
     TRIAL,
@@ -69,10 +71,15 @@ class SearchTracker(RunWriter):
         data_identity: Mapping[str, str],
         tags: Mapping[str, str],
         sources: Mapping[str, str] | None = None,
+        started: float | None = None,
     ) -> SearchTracker:
         """Opens the parent run with the resolved config (params + YAML) and the data identity;
-        `sources` are text artifacts by name (the user's space module)."""
-        run = client.create_run(experiment_id, run_name=run_name, tags={KIND: SEARCH, **tags})
+        `sources` are text artifacts by name (the user's space module). The run starts at
+        `started` (`time.time()`: the command's start, so its duration is the command's)."""
+        start_time = None if started is None else int(started * 1000)
+        run = client.create_run(
+            experiment_id, run_name=run_name, tags={KIND: SEARCH, **tags}, start_time=start_time
+        )
         tracker = cls(client, uri, experiment_id, run.info.run_id)
         tracker.log_params(run.info.run_id, {**flatten(config), **data_identity})
         client.log_text(
@@ -112,8 +119,11 @@ class SearchTracker(RunWriter):
         """Every trial run of this search, oldest first."""
         return reader.trial_runs(self.client, self.experiment_id, self.parent_run_id)
 
-    def set_oracle_port(self, port: int) -> None:
-        """Where this search's chief serves its oracle, so workers find the search."""
+    def set_oracle_port(self, port: int, deadline: float | None = None) -> None:
+        """Where this search's chief serves its oracle, so workers find the search, and when
+        its trials must end (set first: a worker reads it once it found the port)."""
+        if deadline is not None:
+            self.client.set_tag(self.parent_run_id, DEADLINE_TAG, repr(deadline))
         self.client.set_tag(self.parent_run_id, ORACLE_PORT_TAG, str(port))
 
     # -- TrialListener -------------------------------------------------------------------
@@ -186,6 +196,8 @@ class SearchTracker(RunWriter):
             metrics[BEST_EPOCH] = float(outcome.best_step)
         self.log_metrics(run_id, metrics, at)
         self.client.set_tag(run_id, STATUS_TAG, outcome.status)
+        if outcome.stopped:
+            self.client.set_tag(run_id, STOPPED_TAG, outcome.stopped)
         describe.set_note(self.client, run_id, trial_note(outcome.hyperparameters, outcome))
         if outcome.status != "COMPLETED":
             self.client.set_tag(run_id, FAILURE_TAG, outcome.reason[:5000])

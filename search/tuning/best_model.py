@@ -11,9 +11,17 @@ from search.data.samples import signature_sample
 from search.experiment import Experiment
 from search.tuning.keras_tuner_internals import checkpoint_path
 from search.tuning.recipe import batch_size_of
+from search.tuning.stopping import furthest_trained
 from search.tuning.training import pipelines, train
 
 log = logging.getLogger(__name__)
+
+
+def best_of(oracle: Any) -> Any:
+    """The best trial among those that trained furthest: a trial stopped after 2 epochs never
+    beats one trained for 20 on a noisy early score. Trials stopped by no rule count as
+    trained as far as they were meant to; among equals, keras-tuner's order (best score)."""
+    return furthest_trained(oracle.get_best_trials(len(oracle.trials)))
 
 
 def best_model(tuner: Any, trial: Any, experiment: Experiment, data: Any) -> Any:

@@ -95,6 +95,11 @@ def broken_results(
     return {objective: float(results), **marks}
 
 
+def broken_marks(measures: dict[str, float], found: list[Breach]) -> dict[str, float]:
+    """The measures and the mark of a trained trial that broke a constraint."""
+    return _marked(measures, found, BROKE_MARK)
+
+
 def _marked(measures: dict[str, float], found: list[Breach], mark: str) -> dict[str, float]:
     overs = {f"{OVER_PREFIX}{b.constraint}": b.ratio for b in found}
     return {**measures, **overs, mark: 1.0}

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import keras_tuner as kt
 
 from search.outcome import TrialOutcome
+from search.tuning.stopping import describe_stop, is_mark
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def outcome_of(recorded: kt.engine.trial.Trial, seconds: float) -> TrialOutcome:
         best_step=recorded.best_step,
         message=recorded.message,
         metrics=_metrics_at_step(recorded, recorded.best_step),
+        stopped=describe_stop(recorded),
     )
 
 
@@ -73,7 +75,7 @@ def _metrics_at_step(trial: kt.engine.trial.Trial, step: int | None) -> dict[str
     found: dict[str, float] = {}
     if step is None:
         return found
-    for name in trial.metrics.metrics:
+    for name in (n for n in trial.metrics.metrics if not is_mark(n)):
         for observation in trial.metrics.get_history(name):
             if observation.step == step and is_number(observation.value[0]):
                 found[name] = float(observation.value[0])

@@ -23,6 +23,7 @@ from search.tuning.constraints import (
     TRAINED,
     Refused,
     breaches,
+    broken_marks,
     broken_results,
     describe,
     refused_results,
@@ -77,6 +78,15 @@ class MeasuredTrialsMixin:
         if not found:
             return results
         objective = self.oracle.objective.name  # type: ignore[attr-defined]
+        reported = self.oracle.get_trial(trial.trial_id).metrics  # type: ignore[attr-defined]
+        if reported.exists(objective):
+            # Its epochs were reported as they ended (early stopping, a budget): keras-tuner
+            # then ignores what run_trial returns, so the mark goes to the oracle directly,
+            # at the best epoch, with its objective (which keras-tuner insists on).
+            best = {objective: reported.get_best_value(objective)}
+            marks = {**best, **broken_marks(measures, found)}
+            step = reported.get_best_step(objective)
+            self.oracle.update_trial(trial.trial_id, marks, step=step)  # type: ignore[attr-defined]
         return broken_results(results, objective, measures, found)
 
     def build_trial_model(self, hp: kt.HyperParameters) -> Any:

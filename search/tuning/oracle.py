@@ -5,9 +5,14 @@
 - trial events: `trial_started` when a RUNNING trial is handed out (once per trial and
   process, so a trial re-queued from a dead worker is not started twice in the chief's
   progress), `trial_ended` with the oracle's recorded outcome and the trial's wall time;
-- the time budget: keras-tuner has none; its search loop stops when the oracle answers
-  STOPPED, which it does once `max_trials` trials exist, so past the deadline (and after a
-  first trial) `max_trials` is lowered to the trials made. The running trial finishes;
+- the time budget, a promise (`deadline`, see `search.budget`): keras-tuner has none; its
+  search loop stops when the oracle answers STOPPED, which it does once `max_trials` trials
+  exist. So once the time left is shorter than the shortest first epoch seen, `max_trials`
+  is lowered to the trials made (the first trial always starts); a running trial stops at
+  the deadline (`search.tuning.stopping.TrialStopper`) and keeps its best epoch so far;
+- early stopping: every trial reports each epoch (`update_trial`, over gRPC from a worker);
+  the oracle owning the trials asks the experiment's rule (median, asha) and the deadline,
+  marks a trial to stop (`search.tuning.stopping`) and answers it STOPPED;
 - warm start: the first trial's values (every oracle picks values in `populate_space`);
 - repeats: a Bayesian oracle's proposal of tried values asked again (`search.tuning.repeats`);
 - retry bookkeeping: ended trials dropped from the retry queue on reload, a dead worker's
@@ -18,24 +23,26 @@
   `score_trial`): a trial that broke one scores as the worst, a refused one gives its place
   in `max_trials` back, and too many refusals in a row stop the search.
 
-keras-tuner calls `create_trial`/`end_trial` on the oracle from its tuner loop and from its
-gRPC service, and `populate_space` from its own `create_trial`: so they are replaced on the
-instance, here and only here.
+keras-tuner calls `create_trial`/`update_trial`/`end_trial` on the oracle from its tuner loop
+and from its gRPC service, and `populate_space` from its own `create_trial`: so they are
+replaced on the instance, here and only here.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import keras_tuner as kt
 
+from search.outcome import BROKE_MARK
 from search.tuning import keras_tuner_internals as internals
 from search.tuning import penalty
 from search.tuning.events import outcome_of, relay
 from search.tuning.repeats import avoid_repeats
+from search.tuning.stopping import DEADLINE, Rule, mark_stopped, stop_of
 
 log = logging.getLogger(__name__)
 
@@ -50,40 +57,82 @@ class TrialOracle:
         self,
         oracle: Any,
         listeners: Sequence[Any] = (),
-        max_seconds: float | None = None,
+        deadline: float | None = None,
         warm_start: Any = None,
         trials_per_process: int | None = None,
+        rule: Rule | None = None,
     ) -> None:
         internals.quiet()
         internals.atomic_saves()
         self.oracle = oracle
         self.listeners = list(listeners)
         self.local = isinstance(oracle, kt.Oracle)  # else a worker's client: the chief decides
-        self.max_seconds = max_seconds if self.local else None
-        self.deadline: float | None = None
+        self.deadline = deadline  # wall clock (time.time()): workers on other hosts share it
+        self.rule = rule
         self.trials_per_process = trials_per_process
         self.handed_out = 0
         self.exhausted = False  # this process ran its share
         self._started: dict[str, float] = {}
+        self._first_epoch: dict[str, float] = {}  # seconds from a trial's start to its epoch 1
         self.refusals = _constrain(oracle) if self.local else None
         self._create, self._end = oracle.create_trial, oracle.end_trial
         oracle.create_trial, oracle.end_trial = self.create_trial, self.end_trial
         if self.local:
             avoid_repeats(oracle)
+            self._update = oracle.update_trial
+            oracle.update_trial = self.update_trial
         if warm_start is not None:
             self._start_from(warm_start)
 
-    def start_clock(self) -> None:
-        """The budget counts from now (else from the first trial asked for)."""
-        if self.max_seconds is not None:
-            self.deadline = time.monotonic() + self.max_seconds
+    @property
+    def stopping(self) -> bool:
+        """Trials report their epochs: a rule or a deadline may stop them."""
+        return self.rule is not None or self.deadline is not None
+
+    def report_epoch(self, trial_id: str, epoch: int, metrics: dict[str, float]) -> bool:
+        """A trial's epoch ended with `metrics`: True when the trial must stop now."""
+        if self.oracle.objective.name not in metrics:  # no validation data: nothing to judge
+            return self.deadline is not None and time.time() >= self.deadline
+        trial = self.oracle.update_trial(trial_id, metrics, step=epoch)
+        return str(trial.status) == "STOPPED"
+
+    def update_trial(self, trial_id: str, metrics: dict[str, float], step: int = 0) -> Any:
+        """keras-tuner's update, then the verdict: the trial itself, or a STOPPED copy.
+
+        A trained trial's constraint mark (`search.tuning.measured`) is recorded, not judged."""
+        if BROKE_MARK in metrics:
+            return self._update(trial_id, metrics, step=step)
+        trial, stops = _locked(self.oracle, lambda: self._update_and_judge(trial_id, metrics, step))
+        if not stops:
+            return trial
+        return kt.engine.trial.Trial(trial.hyperparameters, trial_id, status=Status.STOPPED)
+
+    def _update_and_judge(self, trial_id: str, metrics: dict[str, float], step: int) -> Any:
+        trial = self._update(trial_id, metrics, step=step)
+        if trial_id in self._started and trial_id not in self._first_epoch:
+            self._first_epoch[trial_id] = time.monotonic() - self._started[trial_id]
+        return trial, self._stops(trial, step)
+
+    def _stops(self, trial: Any, step: int) -> bool:
+        earlier = stop_of(trial)
+        if earlier is not None:  # a later execution of a trial stopped before
+            return step + 1 >= earlier[0]
+        reason = None
+        if self.deadline is not None and time.time() >= self.deadline:
+            reason = DEADLINE
+        elif self.rule is not None:
+            trials = list(self.oracle.trials.values())
+            reason = self.rule.reason(trial, step, trials, self.oracle.objective)
+        if reason is None:
+            return False
+        log.info("trial %s stops after epoch %d (%s)", trial.trial_id, step + 1, reason)
+        mark_stopped(trial, reason, step)
+        return True
 
     def create_trial(self, tuner_id: str) -> Any:
         if self.trials_per_process is not None and self.handed_out >= self.trials_per_process:
             self.exhausted = True
             return kt.engine.trial.Trial(None, status=Status.STOPPED)
-        if self.deadline is None:
-            self.start_clock()
         self._keep_budget()
         trial = self._create(tuner_id)
         if trial.status == Status.IDLE and not self.local:
@@ -120,11 +169,26 @@ class TrialOracle:
             return trial
 
     def _keep_budget(self) -> None:
+        """No new trial when the time left would not train its first epoch (the shortest
+        seen); the first trial always starts, so that the search has a result."""
         oracle = self.oracle
-        if self.deadline is None or time.monotonic() < self.deadline or not oracle.trials:
+        if not self.local or self.deadline is None:
+            return
+        if not oracle.trials:
+            if time.time() >= self.deadline:
+                log.warning(
+                    "the time budget for trials ran out before the first one (data, tracking "
+                    "and workers took it): it stops after one batch; raise tuner.max_seconds"
+                )
+            return
+        shortest = min(self._first_epoch.values(), default=0.0)
+        left = self.deadline - time.time()
+        if left > shortest:
             return
         if oracle.max_trials is None or oracle.max_trials > len(oracle.trials):
-            log.info("time budget of %ss spent: no new trial starts", self.max_seconds)
+            log.info(
+                "time budget: %.1fs left, under an epoch (%.1fs): no new trial", left, shortest
+            )
             oracle.max_trials = len(oracle.trials)
 
     def forget_ended_retries(self) -> list[str]:
@@ -189,6 +253,12 @@ def _requeue(oracle: Any, tuner_id: str) -> str | None:
     queue.append(trial.trial_id)
     oracle.save()
     return str(trial.trial_id)
+
+
+@kt.synchronized
+def _locked(oracle: Any, call: Callable[[], Any]) -> Any:
+    """`call()` holding the oracle's lock, as its own methods do (gRPC calls come in threads)."""
+    return call()
 
 
 @kt.synchronized

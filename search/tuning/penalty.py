@@ -92,8 +92,10 @@ def best_meeting_trial(oracle: Any, no_room: bool = False) -> Any:
     met = [t for t in met if str(t.status) == "COMPLETED" and _finite(t.score)]
     if no_room:
         log.warning(no_room_line())
-    if met:
-        return met[0]
+    if met:  # a trial stopped early never beats one trained further on a noisy score
+        from search.tuning.stopping import furthest_trained
+
+        return furthest_trained(met)
     if no_room:
         raise SearchError(no_room_line())
     broke = [t for t in _completed(oracle) if penalized(t)]
@@ -156,3 +158,16 @@ def _value(trial: Any, name: str) -> float | None:
 
 def _finite(score: Any) -> bool:
     return score is not None and math.isfinite(score)
+
+
+def ended_trials(tuner: Any) -> tuple[list[Any], dict[str, int]]:
+    """Every trial and the count of each status; raises when none completed with a score."""
+    trials = list(tuner.oracle.trials.values())
+    counts = status_counts(trials)  # refused ones (tuner.constraints) apart from completed
+    completed = [t for t in trials if str(t.status) == "COMPLETED" and t.score is not None]
+    if not completed:
+        raise SearchError(
+            f"no trial completed ({counts['FAILED']} failed); their reasons are on the failed "
+            "trial runs in MLflow. Fix the experiment, then run it with --fresh to start anew"
+        )
+    return trials, counts

@@ -69,6 +69,15 @@ TUNERS.add(
     ),
 )
 TUNERS.add(
+    "asha",
+    TunerKind(
+        "RandomSearch",
+        # Random sampling; the asha rule (search.tuning.stopping) stops trials at its rungs.
+        lambda c, t: {**_common(c), "max_trials": c.max_trials},
+        "random sampling, asynchronous successive halving over epochs (no worker waits)",
+    ),
+)
+TUNERS.add(
     "grid",
     TunerKind(
         "GridSearch",
@@ -78,14 +87,28 @@ TUNERS.add(
 )
 
 
+def check_tuner(config: TunerConfig) -> None:
+    """Raises ConfigError for an unknown tuner, or a stopping rule its kind contradicts."""
+    from search.stopping_config import rule_for_kind
+
+    TUNERS.get(config.kind)
+    rule_for_kind(config.kind, config.early_stopping.rule)
+
+
 class TrialCallbacksMixin:
     """Mixed in before a keras-tuner Tuner: each trial trains with the callbacks every
     training gets (`search.tuning.training`), its epochs relayed under its trial id."""
 
     callbacks_for: Callable[[str], list[Any]]  # set by build_tuner
+    trial_oracle: Any  # set by build_tuner: a `search.tuning.oracle.TrialOracle`
 
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
-        kwargs["callbacks"] = [*kwargs.get("callbacks", []), *self.callbacks_for(trial.trial_id)]
+        from search.tuning.stopping import TrialStopper
+
+        callbacks = [*kwargs.get("callbacks", []), *self.callbacks_for(trial.trial_id)]
+        if self.trial_oracle.stopping:
+            callbacks.append(TrialStopper(self.trial_oracle, trial.trial_id))
+        kwargs["callbacks"] = callbacks
         return super().run_trial(trial, *args, **kwargs)  # type: ignore[misc]
 
 
@@ -110,13 +133,16 @@ def build_tuner(
     resume: bool,
     warm_start: Any = None,
     trials_per_process: int | None = None,
+    deadline: float | None = None,
 ) -> Any:
     """A keras-tuner tuner writing its project to `directory`, reloading it when `resume`;
     a new one's first trial is `warm_start` (a `search.tuning.warm_start.WarmStart`) if given.
 
-    Its oracle is wrapped once (`tuner.trial_oracle`: events to `listeners`, the time budget,
-    warm start, retries); a parallel worker's stops after `trials_per_process` trials."""
+    Its oracle is wrapped once (`tuner.trial_oracle`: events to `listeners`, the time budget
+    ending at `deadline` (wall clock), the stopping rule, warm start, retries); a parallel
+    worker's stops after `trials_per_process` trials."""
     from search.tuning.oracle import TrialOracle
+    from search.tuning.stopping import rule_of
     from search.tuning.training import distribution_strategy, training_callbacks
 
     kind = TUNERS.get(config.kind)
@@ -133,9 +159,10 @@ def build_tuner(
     tuner.trial_oracle = TrialOracle(
         tuner.oracle,
         listeners,
-        max_seconds=config.max_seconds,
+        deadline=deadline,
         warm_start=None if resume else warm_start,
         trials_per_process=trials_per_process,
+        rule=rule_of(config, training),
     )
     tuner.parallel = not tuner.trial_oracle.local  # a worker: others train beside it
     if resume:

@@ -57,7 +57,7 @@ def test_a_dead_workers_trial_is_handed_to_the_next_worker_that_asks(tmp_path) -
 def test_ending_trials_relays_outcomes_and_finishes_once_every_worker_heard_stop(
     tmp_path,
 ) -> None:
-    server, events = serve(tmp_path / "p", max_seconds=None)
+    server, events = serve(tmp_path / "p", deadline=None)
     server.oracle.max_trials = 2
     for worker in ("w1", "w2"):
         trial = server.oracle.create_trial(worker)
@@ -72,7 +72,7 @@ def test_ending_trials_relays_outcomes_and_finishes_once_every_worker_heard_stop
 
 
 def test_past_the_time_budget_no_new_trial_is_made(tmp_path) -> None:
-    server, _ = serve(tmp_path, max_seconds=0.05)
+    server, _ = serve(tmp_path, deadline=time.time() + 0.05)
     server.start()
     try:
         trial = server.oracle.create_trial("w1")

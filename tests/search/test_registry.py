@@ -30,7 +30,7 @@ def test_unknown_name_lists_choices_and_suggests() -> None:
 def test_tuner_registry_holds_the_four_keras_tuner_tuners() -> None:
     from search.tuning.tuners import TUNERS, tracked_class
 
-    assert TUNERS.names() == ["bayesian", "grid", "hyperband", "random"]
+    assert TUNERS.names() == ["asha", "bayesian", "grid", "hyperband", "random"]
     import keras_tuner as kt
 
     assert issubclass(tracked_class(TUNERS.get("hyperband")), kt.Hyperband)

@@ -138,3 +138,30 @@ def test_a_trained_trial_over_a_limit_keeps_its_best_epoch(tmp_path) -> None:
     assert trial.best_step == 2  # the loss on its own training data falls every epoch
     [mark] = trial.metrics.get_history(BROKE_MARK)
     assert mark.step == 2 and trial.metrics.exists("model_bytes")
+
+
+def test_a_trial_over_a_limit_is_marked_when_its_epochs_were_reported_as_they_ended(
+    tmp_path,
+) -> None:
+    """Under a time budget (or early stopping) each epoch goes to the oracle as it ends and
+    keras-tuner ignores what run_trial returns: the mark must still reach the oracle, or a
+    model over the limit could become the champion."""
+    import time
+
+    limits = ConstraintsConfig(max_model_mb=1e-6)  # every saved model is larger
+    config = TunerConfig(kind="random", max_trials=1, objective="val_loss", constraints=limits)
+    tuner = build_tuner(
+        config,
+        TrainingConfig(epochs=2),
+        _tiny,
+        tmp_path / "t",
+        [],
+        resume=False,
+        deadline=time.time() + 600,
+    )
+    assert tuner.trial_oracle.stopping  # epochs are reported as they end
+    tuner.search(X, Y, validation_data=(X, Y), epochs=2, verbose=0)
+    [trial] = tuner.oracle.trials.values()
+    assert penalty.penalized(trial) and trial.metrics.exists("model_bytes")
+    with pytest.raises(SearchError, match="no completed trial meets tuner.constraints"):
+        penalty.best_meeting_trial(tuner.oracle)

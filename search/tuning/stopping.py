@@ -1,0 +1,201 @@
+"""Stop bad trials early: the rules, the mark a stopped trial carries, the callback that asks.
+
+A trial reports every epoch to the oracle (`oracle.update_trial`, keras-tuner's own hook for
+intermediate results, which reaches the chief's oracle over gRPC from a worker). The oracle
+that owns the trials (`search.tuning.oracle.TrialOracle`) asks its rule, and answers a
+STOPPED trial when the trial should end: the median rule, ASHA's rungs, or the time budget's
+deadline. The trial then ends COMPLETED with its best epoch so far, and carries a mark (a
+metric `stopped_by_<reason>` whose value is the epochs it trained) that travels with it: to
+`trial.json`, over gRPC to the worker that records it, into its run's `search.stopped` tag.
+
+ASHA here is the stopping form of asynchronous successive halving (as Ray Tune's and
+Optuna's are): a trial reaching a rung goes on at once when it is in the top 1/eta of
+the trials that reached that rung so far, else it stops there. No trial waits for a rung to
+fill (no bracket barrier), each configuration stays one trial and one run, and continuing
+needs no checkpoint reload.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import keras
+
+from search.experiment import TrainingConfig, TunerConfig
+from search.stopping_config import rule_for_kind
+
+STOP_PREFIX = "stopped_by_"  # the mark's metric name: stopped_by_median, stopped_by_deadline
+DEADLINE = "deadline"
+
+
+class Rule(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    def reason(self, trial: Any, step: int, trials: Iterable[Any], objective: Any) -> str | None:
+        """Why `trial` stops after epoch `step` (0-based), or None to go on."""
+
+
+def rung_score(trial: Any, objective: Any, step: int) -> float | None:
+    """The trial's best objective up to epoch `step`: what every rule compares. The one
+    place a trial's score for stopping comes from (a constraint on size or latency can
+    make a trial that breaks it score badly here)."""
+    if not trial.metrics.exists(objective.name):
+        return None
+    values = [
+        float(obs.mean())
+        for obs in trial.metrics.get_history(objective.name)
+        if obs.step <= step and math.isfinite(obs.mean())
+    ]
+    if not values:
+        return None
+    return max(values) if objective.direction == "max" else min(values)
+
+
+def reached(trial: Any, objective: Any, step: int) -> bool:
+    """The trial reported epoch `step` (or a later one)."""
+    if not trial.metrics.exists(objective.name):
+        return False
+    return any(obs.step >= step for obs in trial.metrics.get_history(objective.name))
+
+
+def _better(a: float, b: float, objective: Any) -> bool:
+    return a > b if objective.direction == "max" else a < b
+
+
+@dataclass(frozen=True)
+class MedianRule:
+    """Stops a trial worse at epoch e than the median of the completed trials at e (their
+    best up to e), once it trained `grace_epochs` epochs."""
+
+    grace_epochs: int = 1
+    name: str = "median"
+
+    def reason(self, trial: Any, step: int, trials: Iterable[Any], objective: Any) -> str | None:
+        own = rung_score(trial, objective, step)
+        if step + 1 < self.grace_epochs or own is None:
+            return None
+        peers = [
+            rung_score(t, objective, step)
+            for t in trials
+            if t.trial_id != trial.trial_id
+            and str(t.status) == "COMPLETED"
+            and reached(t, objective, step)
+        ]
+        scores = [p for p in peers if p is not None]
+        if not scores or not _better(statistics.median(scores), own, objective):
+            return None
+        return self.name
+
+
+@dataclass(frozen=True)
+class AshaRule:
+    """At each rung (`min_epochs` x `factor`^k epochs, below `max_epochs`) a trial goes on
+    while it is in the top 1/`factor` of every trial that reached that rung, itself included."""
+
+    min_epochs: int = 1
+    factor: int = 3
+    max_epochs: int = 1
+    name: str = "asha"
+
+    def rungs(self) -> list[int]:
+        """The epoch counts at which trials are judged."""
+        found, epochs = [], self.min_epochs
+        while epochs < self.max_epochs:
+            found.append(epochs)
+            epochs *= self.factor
+        return found
+
+    def reason(self, trial: Any, step: int, trials: Iterable[Any], objective: Any) -> str | None:
+        rungs = self.rungs()
+        own = rung_score(trial, objective, step)
+        if step + 1 not in rungs or own is None:
+            return None
+        scores = [rung_score(t, objective, step) for t in trials if reached(t, objective, step)]
+        ahead = sum(1 for s in scores if s is not None and _better(s, own, objective))
+        keep = max(1, len(scores) // self.factor)
+        return None if ahead < keep else f"{self.name}_rung_{rungs.index(step + 1)}"
+
+
+def rule_of(tuner: TunerConfig, training: TrainingConfig) -> Rule | None:
+    """The experiment's stopping rule (None: trials train every epoch)."""
+    config = tuner.early_stopping
+    name = rule_for_kind(tuner.kind, config.rule)
+    if name == "median":
+        return MedianRule(config.grace_epochs)
+    if name == "asha":
+        factor = config.reduction_factor or tuner.hyperband_factor
+        return AshaRule(config.min_epochs, factor, training.epochs)
+    return None
+
+
+# -- the mark a stopped trial carries ---------------------------------------------------------
+def mark_stopped(trial: Any, reason: str, step: int) -> None:
+    """Records on the oracle's trial that it stopped after epoch `step` for `reason`."""
+    trial.metrics.update(f"{STOP_PREFIX}{reason}", float(step + 1), step=step)
+
+
+def stop_of(trial: Any) -> tuple[int, str] | None:
+    """(epochs trained, reason) of a stopped trial; None for one that was not stopped."""
+    for name, history in trial.metrics.metrics.items():
+        if name.startswith(STOP_PREFIX) and history.get_history():
+            epochs = int(history.get_history()[-1].mean())
+            return epochs, name.removeprefix(STOP_PREFIX)
+    return None
+
+
+def describe_stop(trial: Any) -> str | None:
+    """What a stopped trial's run says: `epoch 3 (asha rung 1)`, `epoch 5 (deadline)`."""
+    found = stop_of(trial)
+    return None if found is None else f"epoch {found[0]} ({found[1].replace('_', ' ')})"
+
+
+def is_mark(metric_name: str) -> bool:
+    return metric_name.startswith(STOP_PREFIX)
+
+
+def fidelity(trial: Any) -> float:
+    """How far a trial trained, for choosing the best: a stopped one its epochs, any other
+    as far as it was meant to (infinity)."""
+    found = stop_of(trial)
+    return math.inf if found is None else float(found[0])
+
+
+def furthest_trained(ranked: list[Any]) -> Any:
+    """The first of `ranked` (best first) among those that trained furthest."""
+    furthest = max(fidelity(t) for t in ranked)
+    return next(t for t in ranked if fidelity(t) == furthest)
+
+
+# -- the trial's side --------------------------------------------------------------------------
+class TrialStopper(keras.callbacks.Callback):
+    """Reports each epoch to the oracle and stops the training when it answers STOPPED; at
+    the deadline, stops within the epoch (its partial epoch is still validated and kept)."""
+
+    def __init__(self, trial_oracle: Any, trial_id: str) -> None:
+        super().__init__()
+        self.trial_oracle = trial_oracle
+        self.trial_id = trial_id
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> TrialStopper:
+        return self  # keras-tuner deep-copies callbacks per execution; this holds the oracle
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        deadline = self.trial_oracle.deadline
+        if deadline is not None and time.time() >= deadline:
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        metrics = {}
+        for key, value in (logs or {}).items():
+            try:
+                metrics[key] = float(value)
+            except (TypeError, ValueError):
+                continue
+        if self.trial_oracle.report_epoch(self.trial_id, epoch, metrics):
+            self.model.stop_training = True
