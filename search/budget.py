@@ -8,6 +8,10 @@ reserve for the finishing work; a trial running at their deadline stops there
 The reserve is a share of the budget, at least FINISH_MIN_SECONDS: on a loaded 2-core
 machine a small model's finishing took about 10 s (test evaluation 1 s, logging and
 registering it in SQLite 6 s, the report 2 s).
+
+With `tuner.refit`, a further share of the budget is kept for the final refit on train +
+validation (`search.refit`): the trials end that much earlier, and the refit must end by the
+finishing reserve.
 """
 
 from __future__ import annotations
@@ -23,8 +27,30 @@ def finish_reserve(max_seconds: float) -> float:
     return min(max(share, FINISH_MIN_SECONDS), FINISH_MAX_SECONDS)
 
 
-def trials_deadline(started: float, max_seconds: float | None) -> float | None:
+def refit_reserve(max_seconds: float, share: float) -> float:
+    """Seconds kept for the refit between the trials and the finishing work (0: no refit)."""
+    return share * (max_seconds - finish_reserve(max_seconds))
+
+
+def trials_deadline(
+    started: float, max_seconds: float | None, refit_share: float = 0.0
+) -> float | None:
     """When the trials must end (wall clock, `time.time()`); None without a budget."""
     if max_seconds is None:
         return None
-    return started + max_seconds - finish_reserve(max_seconds)
+    reserve = finish_reserve(max_seconds) + refit_reserve(max_seconds, refit_share)
+    return started + max_seconds - reserve
+
+
+def describe_budget(max_seconds: float | None, refit_share: float = 0.0) -> str:
+    """The budget's plan in one line: how much explores, how much the refit and finishing get."""
+    if not max_seconds:
+        return "none (tuner.max_seconds)"
+    finish = finish_reserve(max_seconds)
+    refit = refit_reserve(max_seconds, refit_share)
+    exploring = max_seconds - finish - refit
+    kept = f"{refit:.0f} s for the refit on train+validation, " if refit else ""
+    return (
+        f"{max_seconds:g} s for the whole command: {exploring:.0f} s for data and trials, "
+        f"{kept}{finish:.0f} s for the test evaluation, the model and the report"
+    )

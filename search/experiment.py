@@ -13,6 +13,7 @@ from search.constraints_config import ConstraintsConfig
 from search.data_config import FeatureKeys, anchored_dataset
 from search.errors import ConfigError, UnknownNameError
 from search.recipe_config import AugmentConfig, RecipeConfig
+from search.refit_config import RefitConfig
 from search.registry import unknown_name_message
 from search.space_source import anchored
 from search.stopping_config import EarlyStoppingConfig
@@ -156,6 +157,7 @@ class TunerConfig(Strict):
         "(memory stays flat over long searches)",
     )
     constraints: ConstraintsConfig = ConstraintsConfig()
+    refit: RefitConfig = RefitConfig()
 
 
 class TrainingConfig(Strict):

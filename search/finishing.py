@@ -21,9 +21,11 @@ def record_best(
     model: Any,
     test_metrics: dict[str, float],
     sample: Any,
+    refit: Any = None,
 ) -> tuple[str, str] | None:
     """The best config beside the search, its score and model into tracking; the search
-    marked finished. Returns the logged model's uri and version (None while records wait)."""
+    marked finished; `refit` (a `search.refit.Refit`) when the model is the refit one.
+    Returns the logged model's uri and version (None while records wait)."""
     from search.best_config import best_experiment
     from search.workspace import latest_best_config
 
@@ -31,7 +33,8 @@ def record_best(
     best_config = best_experiment(experiment, best_hps).to_yaml()
     search_dir.best_config.write_text(best_config)
     shutil.copyfile(search_dir.best_config, latest_best_config(experiment))
-    outbox.log_best(best_trial.score, best_hps, test_metrics, best_config)
+    note = refit.describe() if refit is not None else None
+    outbox.log_best(best_trial.score, best_hps, test_metrics, best_config, note)
     # The model goes through files, so a tracking outage now still loses nothing.
     model.save(search_dir.best_model)
     save_sample(search_dir.best_sample, sample)

@@ -43,9 +43,13 @@ def open_search(
     """The search directory claimed by this process and its journal; `serving_uri` is where
     MLflow answers (a local server in front of `uri` for parallel searches). A new parent
     run starts at `started` (the command's start, `time.time()`), else now; the budget too."""
-    from search.budget import trials_deadline
+    from search.budget import describe_budget, trials_deadline
 
-    deadline = trials_deadline(started or time.time(), experiment.tuner.max_seconds)
+    refit = experiment.tuner.refit
+    share = refit.share if refit.enabled else 0.0
+    deadline = trials_deadline(started or time.time(), experiment.tuner.max_seconds, share)
+    if experiment.tuner.max_seconds:
+        log.info("budget: %s", describe_budget(experiment.tuner.max_seconds, share))
     client = store.connect(serving_uri)
     log.info("%s", data.describe())  # after the last check, so a bad input stays one line
     previous = None if fresh else unfinished(experiment)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from search.budget import finish_reserve
+from search.budget import describe_budget
 from search.errors import ConfigError
 from search.experiment import Experiment
 from search.stopping_config import rule_for_kind
@@ -36,7 +36,7 @@ class Plan:
         e = self.experiment
         tuner, training = e.tuner, e.training
         trials = "as Hyperband schedules them" if tuner.kind == "hyperband" else tuner.max_trials
-        budget = _budget(tuner.max_seconds)
+        budget = describe_budget(tuner.max_seconds, tuner.refit.share if tuner.refit.enabled else 0)
         workers = f"{tuner.workers} worker processes" if tuner.workers else "this process"
         limits = ", ".join(f"{k}={v:g}" for k, v in tuner.constraints.limits().items())
         return [
@@ -46,6 +46,7 @@ class Plan:
             f"trials:      {trials}, {training.epochs} epochs each, batch size "
             f"{training.batch_size}, {tuner.executions_per_trial} execution(s) per trial",
             f"budget:      {budget}",
+            f"refit:       {_refit(tuner.refit.enabled)}",
             f"stopping:    {_stopping(tuner)}",
             f"workers:     {workers}",
             f"objective:   {tuner.objective.direction} {tuner.objective.name} ({e.task}, "
@@ -58,14 +59,10 @@ class Plan:
         ]
 
 
-def _budget(max_seconds: float | None) -> str:
-    if not max_seconds:
-        return "none (tuner.max_seconds)"
-    reserve = finish_reserve(max_seconds)
-    return (
-        f"{max_seconds:g} s for the whole command: trials end {reserve:g} s before it, "
-        "kept for the test evaluation, the model and the report"
-    )
+def _refit(enabled: bool) -> str:
+    if not enabled:
+        return "none: the best trial's own model is tested and registered (tuner.refit)"
+    return "the best configuration trained again on train+validation, then tested and registered"
 
 
 def _stopping(tuner: Any) -> str:

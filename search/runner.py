@@ -181,8 +181,9 @@ def _search_and_record(
     """Runs the trials (ending by `deadline`), evaluates the best on test, records it all."""
     from search.finishing import log_report, record_best
     from search.opening import record_ended_trials
+    from search.refit import final_model
     from search.report import TrialRecorder
-    from search.tuning.best_model import best_model, evaluate
+    from search.tuning.best_model import evaluate
     from search.tuning.penalty import choose_best, ended_trials
     from search.tuning.tuners import build_tuner
 
@@ -203,9 +204,11 @@ def _search_and_record(
     _run_trials(tuner, experiment, data, search_dir, outbox, recorder, parallel)
     trials, counts = ended_trials(tuner)
     best_trial = choose_best(tuner, recorder.records(trials))  # under tuner.constraints
-    model = best_model(tuner, best_trial, experiment, data)
+    model, refit = final_model(tuner, best_trial, experiment, data, recorder.records(), deadline)
     test_metrics, sample = evaluate(model, experiment, data)
-    logged = record_best(experiment, search_dir, outbox, best_trial, model, test_metrics, sample)
+    logged = record_best(
+        experiment, search_dir, outbox, best_trial, model, test_metrics, sample, refit
+    )
     model_uri, version = logged or ("", "")
     tracker = outbox.tracker if logged else None
     log_report(experiment, recorder.records(trials), search_dir, tracker, model, version)

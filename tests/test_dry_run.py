@@ -43,8 +43,12 @@ def test_a_dry_run_checks_then_prints_the_plan_and_writes_nothing(
     assert out[0] == "dry run: every check passed; nothing was trained or written"
     assert "trials:      2, 3 epochs each, batch size 32, 1 execution(s) per trial" in out
     assert (
-        "budget:      90 s for the whole command: trials end 10 s before it, kept for the test "
+        "budget:      90 s for the whole command: 80 s for data and trials, 10 s for the test "
         "evaluation, the model and the report" in out
+    )
+    assert (
+        "refit:       none: the best trial's own model is tested and registered (tuner.refit)"
+        in out
     )
     assert "stopping:    none: every trial trains all its epochs (tuner.early_stopping)" in out
     assert out[2].startswith("data:        dataset sklearn_digits 1.0.0: train 1257")

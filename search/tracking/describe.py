@@ -17,6 +17,7 @@ from search.tracking.schema import (
     DATA_CONTEXT_TAG,
     MODEL_SUMMARY_TXT,
     NOTE_TAG,
+    REFIT_TAG,
     REPORT_DIR,
 )
 
@@ -91,6 +92,9 @@ def log_report(
     client.set_tag(run_id, NOTE_TAG, f"{note.rstrip()}\n\n{summary}".lstrip())
     if registered and version:
         origin = f"Best model of the search run `{run.info.run_name}` ({run_id})."
+        refit = run.data.tags.get(REFIT_TAG)
+        if refit:
+            origin += f" Refit of the best configuration: {refit}."
         models.describe_version(
             client,
             registered,

@@ -103,9 +103,15 @@ class Journal:
 
     # -- end of search -------------------------------------------------------------------
     def log_best(
-        self, score: float | None, hyperparameters: Data, test_metrics: Data, best_config: str
+        self,
+        score: float | None,
+        hyperparameters: Data,
+        test_metrics: Data,
+        best_config: str,
+        refit: str | None = None,
     ) -> None:
         data = {
+            "refit": refit,
             "score": score,
             "hyperparameters": hyperparameters,
             "test_metrics": test_metrics,

@@ -48,7 +48,11 @@ def _trial_ended(writer: Any, data: Data, record: Record) -> None:
 
 def _search_best(writer: Any, data: Data, record: Record) -> None:
     writer.log_best(
-        data["score"], data["hyperparameters"], data["test_metrics"], data["best_config_yaml"]
+        data["score"],
+        data["hyperparameters"],
+        data["test_metrics"],
+        data["best_config_yaml"],
+        data.get("refit"),  # records written before the refit existed have none
     )
 
 

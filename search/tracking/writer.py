@@ -33,6 +33,7 @@ from search.tracking.schema import (
     NOTE_TAG,
     ORACLE_PORT_TAG,
     PARENT_TAG,
+    REFIT_TAG,
     SCORE,
     SEARCH,
     STATUS_TAG,
@@ -222,8 +223,11 @@ class SearchTracker(RunWriter):
         hyperparameters: Mapping[str, Any],
         test_metrics: Mapping[str, float],
         best_config_yaml: str,
+        refit: str | None = None,
     ) -> None:
         run_id = self.parent_run_id
+        if refit:
+            self.client.set_tag(run_id, REFIT_TAG, refit)
         self.log_params(
             run_id, {f"{BEST_PARAM_PREFIX}{k}": str(v) for k, v in hyperparameters.items()}
         )

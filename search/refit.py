@@ -1,0 +1,139 @@
+"""Explore cheap, finish full: the best configuration trained once more on train + validation.
+
+The trials choose a configuration and how long it should train (the best trial's best epoch);
+the refit then trains that configuration on every labelled example the test split does not
+hold, for that many epochs scaled by the larger training set: `refit_epochs`. It is the model
+that is tested and registered. With a time budget, the refit gets the time left before the
+finishing reserve (`search.budget`): its epochs shrink to what the best trial's pace says
+fits, and with not even one epoch left it is skipped (the best trial's own model stays).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import keras
+
+from search.budget import refit_reserve
+from search.experiment import Experiment
+from search.tuning.best_model import best_model
+from search.tuning.recipe import batch_size_of
+from search.tuning.training import pipelines, train
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Refit:
+    """What the refit did, as its run says it (`search.refit`)."""
+
+    epochs: int
+    examples: int  # train + validation
+    batches: int  # batches seen in its first epoch
+
+    def describe(self) -> str:
+        return (
+            f"{self.epochs} epochs on train+validation "
+            f"({self.examples} examples, {self.batches} batches an epoch)"
+        )
+
+
+def refit_epochs(best_epoch: int, train: int, validation: int, max_epochs: int) -> int:
+    """The best trial's best epoch + 1 (epochs count from 0), times (train + validation) /
+    train, at most `max_epochs` times that factor; at least 1."""
+    factor = (train + validation) / train
+    return max(1, min(round((best_epoch + 1) * factor), round(max_epochs * factor)))
+
+
+def affordable_epochs(epochs: int, seconds_per_epoch: float | None, seconds_left: float) -> int:
+    """As many of `epochs` as fit in `seconds_left` at `seconds_per_epoch` (unknown: all)."""
+    if seconds_per_epoch is None or seconds_per_epoch <= 0:
+        return epochs
+    return min(epochs, math.floor(seconds_left / seconds_per_epoch))
+
+
+def final_model(
+    tuner: Any,
+    best_trial: Any,
+    experiment: Experiment,
+    data: Any,
+    records: list[Any],
+    deadline: float | None,
+) -> tuple[Any, Refit | None]:
+    """The model to test and register: the refit with `tuner.refit`, else (or when it does
+    not fit in the budget) the best trial's own. `deadline` is when the trials had to end."""
+    refit = experiment.tuner.refit
+    if not refit.enabled:
+        return best_model(tuner, best_trial, experiment, data), None
+    sizes = data.spec.split_sizes
+    train_n, validation_n = sizes["train"], sizes["validation"]
+    epochs = refit_epochs(
+        best_trial.best_step or 0, train_n, validation_n, experiment.training.epochs
+    )
+    ends = None
+    if deadline is not None and experiment.tuner.max_seconds:
+        ends = deadline + refit_reserve(experiment.tuner.max_seconds, refit.share)
+        pace = _seconds_per_epoch(records, best_trial.trial_id)
+        scaled = pace * (train_n + validation_n) / train_n if pace else None
+        fitting = affordable_epochs(epochs, scaled, ends - time.time())
+        if fitting < 1:
+            log.info(
+                "refit skipped: %.0fs left, under one epoch on train+validation (%.0fs); "
+                "the best trial's own model is tested and registered",
+                ends - time.time(),
+                scaled or 0.0,
+            )
+            return best_model(tuner, best_trial, experiment, data), None
+        if fitting < epochs:
+            log.info("refit: %d of %d epochs fit in the budget left", fitting, epochs)
+        epochs = fitting
+    return _train_refit(tuner, best_trial, experiment, data, epochs, ends)
+
+
+def _train_refit(
+    tuner: Any, trial: Any, experiment: Experiment, data: Any, epochs: int, ends: float | None
+) -> tuple[Any, Refit]:
+    sizes = data.spec.split_sizes
+    examples = sizes["train"] + sizes["validation"]
+    log.info(
+        "refit: trial %s's configuration, %d epochs on train+validation", trial.trial_id, epochs
+    )
+    model = tuner.build_trial_model(trial.hyperparameters)  # under the distribution strategy
+    batch = batch_size_of(experiment.training, trial.hyperparameters.values)
+    both, _ = pipelines(experiment, data, with_validation=True, batch_size=batch)
+    counter = _RefitWatch(ends)
+    history = train(model, experiment, both, None, epochs=epochs, callbacks=[counter])
+    trained = len(history.history.get("loss", [])) or epochs
+    return model, Refit(trained, examples, counter.first_epoch_batches)
+
+
+def _seconds_per_epoch(records: list[Any], trial_id: str) -> float | None:
+    """The trial's seconds per epoch, as it trained (None when it was not seen training)."""
+    for record in records:
+        if record.trial_id == trial_id and record.seconds and record.epochs:
+            return float(record.seconds) / record.epochs
+    return None
+
+
+class _RefitWatch(keras.callbacks.Callback):
+    """Counts the batches of the first epoch; stops the refit at the budget's end (`ends`)."""
+
+    def __init__(self, ends: float | None) -> None:
+        super().__init__()
+        self.ends = ends
+        self.first_epoch_batches = 0
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        if self._epoch == 0:
+            self.first_epoch_batches = batch + 1
+        if self.ends is not None and time.time() >= self.ends:
+            log.info("refit stopped at the time budget's end, in epoch %d", self._epoch + 1)
+            self.model.stop_training = True
