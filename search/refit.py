@@ -102,7 +102,12 @@ def _train_refit(
     log.info(
         "refit: trial %s's configuration, %d epochs on train+validation", trial.trial_id, epochs
     )
-    model = tuner.build_trial_model(trial.hyperparameters)  # under the distribution strategy
+    hypermodel = tuner.hypermodel
+    hypermodel.schedule_span = (examples, epochs)  # its learning rate schedule spans the refit
+    try:
+        model = tuner.build_trial_model(trial.hyperparameters)  # under the distribution strategy
+    finally:
+        hypermodel.schedule_span = None
     batch = batch_size_of(experiment.training, trial.hyperparameters.values)
     both, _ = pipelines(experiment, data, with_validation=True, batch_size=batch)
     counter = _RefitWatch(ends)

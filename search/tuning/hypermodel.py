@@ -101,6 +101,8 @@ class SpaceHyperModel(kt.HyperModel):
         self.extra_metrics = extra_metrics
         self.loss = self.task.loss(loss)
         self.training = training or TrainingConfig()
+        # (examples an epoch, epochs) a schedule spans; None: the train split, training.epochs
+        self.schedule_span: tuple[int, int] | None = None  # the refit's own (search.refit)
 
     def build(self, hp: kt.HyperParameters) -> keras.Model:
         return self.build_declaring(hp)[0]
@@ -122,10 +124,12 @@ class SpaceHyperModel(kt.HyperModel):
         """Compiles with the trial's recipe: optimizer, schedule over its steps, loss."""
         recipe = recipes.read_recipe(hp, self.training.recipe)
         batch = recipe.batch_size or self.training.batch_size
-        steps = recipes.steps_per_epoch(self.spec.split_sizes.get("train", 0), batch)
-        schedule = recipes.learning_rate_schedule(
-            recipe.lr_schedule, learning_rate, steps, self.training.epochs
+        examples, epochs = self.schedule_span or (
+            self.spec.split_sizes.get("train", 0),
+            self.training.epochs,
         )
+        steps = recipes.steps_per_epoch(examples, batch)
+        schedule = recipes.learning_rate_schedule(recipe.lr_schedule, learning_rate, steps, epochs)
         model.compile(
             optimizer=recipes.make_optimizer(recipe, schedule),
             loss=recipes.make_loss(self.loss, recipe),

@@ -1,0 +1,58 @@
+"""The refit's rule of epochs and how it shrinks to the budget left (`search.refit`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.budget import describe_budget, refit_reserve, trials_deadline
+from search.errors import ConfigError
+from search.experiment import validate_experiment
+from search.refit import affordable_epochs, refit_epochs
+
+
+@pytest.mark.parametrize(
+    ("best_epoch", "train", "validation", "max_epochs", "expected"),
+    [
+        (2, 1257, 270, 3, 4),  # 3 epochs x 1527/1257 = 3.6 -> 4
+        (7, 45000, 5000, 8, 9),  # CIFAR-10: 8 x 50/45 = 8.9 -> 9
+        (0, 100, 0, 5, 1),  # no validation split taken from train: the same epochs
+        (0, 1000, 10, 1, 1),  # at least one epoch
+        (9, 100, 100, 10, 20),  # twice the examples: twice the epochs, at the cap
+    ],
+)
+def test_the_refit_trains_the_best_epoch_scaled_by_the_larger_set(
+    best_epoch: int, train: int, validation: int, max_epochs: int, expected: int
+) -> None:
+    assert refit_epochs(best_epoch, train, validation, max_epochs) == expected
+
+
+def test_the_refit_never_trains_past_the_epochs_times_the_factor() -> None:
+    # a best step past training.epochs (a resumed search with fewer epochs) is capped
+    assert refit_epochs(29, 100, 100, 10) == 20
+
+
+def test_the_refit_shrinks_to_the_seconds_left() -> None:
+    assert affordable_epochs(9, 100.0, 1000.0) == 9
+    assert affordable_epochs(9, 100.0, 450.0) == 4
+    assert affordable_epochs(9, 100.0, 99.0) == 0  # then it is skipped
+    assert affordable_epochs(9, None, 1.0) == 9  # the pace unknown: the deadline stops it
+
+
+def test_the_budget_keeps_a_share_for_the_refit() -> None:
+    # 1500 s: 120 s for finishing, 20% of the other 1380 s for the refit
+    assert refit_reserve(1500, 0.2) == pytest.approx(276)
+    assert trials_deadline(0.0, 1500, 0.2) == pytest.approx(1500 - 120 - 276)
+    assert trials_deadline(0.0, 1500) == pytest.approx(1380)
+    assert describe_budget(1500, 0.2) == (
+        "1500 s for the whole command: 1104 s for data and trials, 276 s for the refit on "
+        "train+validation, 120 s for the test evaluation, the model and the report"
+    )
+
+
+def test_refit_is_off_unless_asked_and_takes_a_bool() -> None:
+    base = {"name": "e", "space": {"name": "image-mlp"}}
+    assert validate_experiment(base, "t").tuner.refit.enabled is False
+    on = validate_experiment({**base, "tuner": {"refit": True}}, "t").tuner.refit
+    assert on.enabled and on.share == 0.2
+    with pytest.raises(ConfigError, match="share"):
+        validate_experiment({**base, "tuner": {"refit": {"enabled": True, "share": 0.95}}}, "t")
