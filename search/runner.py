@@ -205,10 +205,8 @@ def _search_and_record(
     trials, counts = ended_trials(tuner)
     best_trial = choose_best(tuner, recorder.records(trials))  # under tuner.constraints
     model, refit = final_model(tuner, best_trial, experiment, data, recorder.records(), deadline)
-    test_metrics, sample = evaluate(model, experiment, data)
-    logged = record_best(
-        experiment, search_dir, outbox, best_trial, model, test_metrics, sample, refit
-    )
+    metrics, sample = evaluate(model, experiment, data)  # on the test split
+    logged = record_best(experiment, search_dir, outbox, best_trial, model, metrics, sample, refit)
     model_uri, version = logged or ("", "")
     tracker = outbox.tracker if logged else None
     log_report(experiment, recorder.records(trials), search_dir, tracker, model, version)
@@ -217,7 +215,7 @@ def _search_and_record(
         objective=experiment.tuner.objective.name,
         best_score=best_trial.score,
         best_hyperparameters=dict(best_trial.hyperparameters.values),
-        test_metrics=test_metrics,
+        test_metrics=metrics,
         parent_run_id=outbox.tracker.parent_run_id,
         tracking_uri=outbox.tracker.uri,
         model_uri=model_uri,
