@@ -56,3 +56,28 @@ def test_refit_is_off_unless_asked_and_takes_a_bool() -> None:
     assert on.enabled and on.share == 0.2
     with pytest.raises(ConfigError, match="share"):
         validate_experiment({**base, "tuner": {"refit": {"enabled": True, "share": 0.95}}}, "t")
+
+
+def test_the_refits_schedule_spans_its_own_steps() -> None:
+    import keras
+    import keras_tuner as kt
+
+    from search.data.spec import DataSpec
+    from search.experiment import TrainingConfig
+    from search.recipe_config import RecipeConfig
+    from search.tuning.hypermodel import SpaceHyperModel
+    from spaces import SPACES
+
+    spec = DataSpec("d", "1", "image", (8, 8, 1), 10, tuple("0123456789"), {"train": 80})
+    recipe = RecipeConfig.model_validate({"lr_schedule": ["cosine"]})
+    training = TrainingConfig(epochs=3, batch_size=8, recipe=recipe)
+    hypermodel = SpaceHyperModel(SPACES.get("image-mlp"), spec, training=training)
+
+    def total_steps() -> int:
+        keras.backend.clear_session()
+        schedule = hypermodel.build(kt.HyperParameters()).optimizer._learning_rate
+        return int(schedule.decay_steps + schedule.warmup_steps)
+
+    assert total_steps() == 10 * 3  # the trials': 80 examples in batches of 8, 3 epochs
+    hypermodel.schedule_span = (96, 4)  # the refit's: train + validation, its epochs
+    assert total_steps() == 12 * 4
