@@ -158,6 +158,9 @@ class TunerConfig(Strict):
     )
     constraints: ConstraintsConfig = ConstraintsConfig()
     refit: RefitConfig = RefitConfig()
+    explore_fraction: float = Field(
+        1.0, gt=0.0, le=1.0, description="of the train split each trial trains on (refit: all)"
+    )
 
 
 class TrainingConfig(Strict):

@@ -44,7 +44,8 @@ class Plan:
             f"experiment:  {e.name} (space {e.space.name}, tuner {tuner.kind})",
             f"data:        {self.data}",
             f"trials:      {trials}, {training.epochs} epochs each, batch size "
-            f"{training.batch_size}, {tuner.executions_per_trial} execution(s) per trial",
+            f"{training.batch_size}, {tuner.executions_per_trial} execution(s) per trial"
+            + _explored(tuner.explore_fraction),
             f"budget:      {budget}",
             f"refit:       {_refit(tuner.refit.enabled)}",
             f"stopping:    {_stopping(tuner)}",
@@ -57,6 +58,10 @@ class Plan:
             f"hyperparameters ({len(self.hyperparameters)}):",
             *(f"  {line}" for line in self.hyperparameters),
         ]
+
+
+def _explored(fraction: float) -> str:
+    return "" if fraction >= 1.0 else f", on {fraction:.0%} of train (tuner.explore_fraction)"
 
 
 def _refit(enabled: bool) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import keras
 
 from search.budget import refit_reserve
+from search.data.subset import subset_size
 from search.experiment import Experiment
 from search.tuning.best_model import best_model
 from search.tuning.recipe import batch_size_of
@@ -77,8 +78,9 @@ def final_model(
     ends = None
     if deadline is not None and experiment.tuner.max_seconds:
         ends = deadline + refit_reserve(experiment.tuner.max_seconds, refit.share)
-        pace = _seconds_per_epoch(records, best_trial.trial_id)
-        scaled = pace * (train_n + validation_n) / train_n if pace else None
+        pace = _seconds_per_epoch(records, best_trial.trial_id)  # on the explored examples
+        explored = subset_size(train_n, experiment.tuner.explore_fraction)
+        scaled = pace * (train_n + validation_n) / explored if pace else None
         fitting = affordable_epochs(epochs, scaled, ends - time.time())
         if fitting < 1:
             log.info(
@@ -102,18 +104,24 @@ def _train_refit(
     log.info(
         "refit: trial %s's configuration, %d epochs on train+validation", trial.trial_id, epochs
     )
-    hypermodel = tuner.hypermodel
-    hypermodel.schedule_span = (examples, epochs)  # its learning rate schedule spans the refit
-    try:
-        model = tuner.build_trial_model(trial.hyperparameters)  # under the distribution strategy
-    finally:
-        hypermodel.schedule_span = None
+    model = _build(tuner, trial, (examples, epochs))
     batch = batch_size_of(experiment.training, trial.hyperparameters.values)
     both, _ = pipelines(experiment, data, with_validation=True, batch_size=batch)
     counter = _RefitWatch(ends)
     history = train(model, experiment, both, None, epochs=epochs, callbacks=[counter])
     trained = len(history.history.get("loss", [])) or epochs
     return model, Refit(trained, examples, counter.first_epoch_batches)
+
+
+def _build(tuner: Any, trial: Any, span: tuple[int, int]) -> Any:
+    """The trial's model, its learning-rate schedule spanning the refit's examples and epochs."""
+    hypermodel = tuner.hypermodel
+    trials_span = getattr(hypermodel, "schedule_span", None)
+    hypermodel.schedule_span = span  # a user's compiled model ignores it
+    try:
+        return tuner.build_trial_model(trial.hyperparameters)  # under the distribution strategy
+    finally:
+        hypermodel.schedule_span = trials_span
 
 
 def _seconds_per_epoch(records: list[Any], trial_id: str) -> float | None:

@@ -81,3 +81,41 @@ def test_the_refits_schedule_spans_its_own_steps() -> None:
     assert total_steps() == 10 * 3  # the trials': 80 examples in batches of 8, 3 epochs
     hypermodel.schedule_span = (96, 4)  # the refit's: train + validation, its epochs
     assert total_steps() == 12 * 4
+
+
+def test_trials_explore_a_seeded_subset_of_train_the_same_each_epoch() -> None:
+    import numpy as np
+    import tensorflow as tf
+
+    from search.data.subset import seeded_subset, subset_size
+
+    labels = np.repeat(np.arange(10), 100)  # ordered by class, as a folder's split can be
+    dataset = tf.data.Dataset.from_tensor_slices((np.arange(1000), labels))
+    count = subset_size(1000, 0.1)
+    subset = seeded_subset(dataset, 1000, count, seed=3)
+    first = [int(x) for x, _ in subset]
+    assert count == 100 and len(first) == 100 and int(subset.cardinality()) == 100
+    assert first == sorted(first) and first == [int(x) for x, _ in subset]  # same every epoch
+    assert len({int(y) for _, y in subset}) == 10  # not the first tenth: every class
+    assert subset_size(5, 0.01) == 1 and seeded_subset(dataset, 1000, 1000, 3) is dataset
+
+
+def test_trials_pipeline_takes_the_explored_fraction(tfds_dir) -> None:
+    import math
+
+    from search.experiment import validate_experiment
+    from search.tuning.prepare import prepare
+    from search.tuning.training import fit_arguments
+
+    experiment = validate_experiment(
+        {
+            "name": "e",
+            "dataset": {"name": "sklearn_digits", "data_dir": str(tfds_dir)},
+            "space": {"name": "image-mlp"},
+            "tuner": {"explore_fraction": 0.25},
+        },
+        "t",
+    )
+    data, _ = prepare(experiment)
+    batches = sum(1 for _ in fit_arguments(experiment, data)["x"])
+    assert batches == math.ceil(math.ceil(1257 * 0.25) / 32)

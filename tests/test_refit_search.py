@@ -41,7 +41,13 @@ def test_the_registered_model_is_the_refit_on_train_and_validation(
             "name": "exp",
             "dataset": {"name": "sklearn_digits", "data_dir": str(tfds_dir)},
             "space": {"name": "image-mlp"},
-            "tuner": {"kind": "random", "max_trials": 2, "seed": 1, "refit": True},
+            "tuner": {
+                "kind": "random",
+                "max_trials": 2,
+                "seed": 1,
+                "refit": True,
+                "explore_fraction": 0.5,  # trials on half of train, the refit on all
+            },
             "training": {"epochs": 3, "batch_size": BATCH},
         }
     )

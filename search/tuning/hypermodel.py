@@ -145,7 +145,7 @@ class SpaceHyperModel(kt.HyperModel):
         if batch is not None and "x" in kwargs:
             import tensorflow as tf
 
-            examples = self.spec.split_sizes.get("train")
+            examples = (self.schedule_span or (self.spec.split_sizes.get("train"), 0))[0]
             rebatched = kwargs["x"].rebatch(batch)  # as unbatch().batch(), without the copy
             if examples:  # a known epoch length, as before (else Keras warns it ran out of data)
                 steps = recipes.steps_per_epoch(examples, batch)

@@ -44,11 +44,15 @@ def strategy_scope(strategy: Any) -> Iterator[None]:
 
 
 def pipelines(
-    experiment: Experiment, data: Any, with_validation: bool = False, batch_size: int | None = None
+    experiment: Experiment,
+    data: Any,
+    with_validation: bool = False,
+    batch_size: int | None = None,
+    fraction: float = 1.0,
 ) -> tuple[Any, Any]:
     """The training pipeline (batches of `batch_size`, default `training.batch_size`) and the
     validation one; `with_validation` trains on train and validation together (then there is
-    no validation pipeline: None)."""
+    no validation pipeline: None); `fraction` < 1 trains on a seeded subset of train."""
     from search.data.pipeline import evaluation_pipeline, training_pipeline
 
     batch, seed, sizes = (
@@ -60,7 +64,13 @@ def pipelines(
         both = data.train.concatenate(data.validation)
         size = sizes["train"] + sizes["validation"]
         return _weighted(training_pipeline(both, batch, seed, size), experiment, both), None
-    train = training_pipeline(data.train, batch, seed, sizes["train"])
+    examples, subset = sizes["train"], data.train
+    if fraction < 1.0:
+        from search.data.subset import seeded_subset, subset_size
+
+        examples = subset_size(sizes["train"], fraction)
+        subset = seeded_subset(data.train, sizes["train"], examples, seed)
+    train = training_pipeline(subset, batch, seed, examples)
     return _weighted(train, experiment, data.train), evaluation_pipeline(data.validation, batch)
 
 
@@ -76,8 +86,9 @@ def _weighted(batches: Any, experiment: Experiment, examples: Any) -> Any:
 
 
 def fit_arguments(experiment: Experiment, data: Any) -> dict[str, Any]:
-    """What every trial's `model.fit` gets besides its callbacks: pipelines and epochs."""
-    train, validation = pipelines(experiment, data)
+    """What every trial's `model.fit` gets besides its callbacks: pipelines and epochs; with
+    `tuner.explore_fraction` < 1, trials train on that share of train (the refit on all)."""
+    train, validation = pipelines(experiment, data, fraction=experiment.tuner.explore_fraction)
     return {
         "x": train,
         "validation_data": validation,

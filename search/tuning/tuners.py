@@ -156,6 +156,12 @@ def build_tuner(
     )
     tuner.callbacks_for = partial(training_callbacks, training, config.objective, list(listeners))
     tuner.constraints, tuner.measure_listeners = config.constraints, list(listeners)
+    if config.explore_fraction < 1.0 and hasattr(hypermodel, "schedule_span"):
+        # trials train on a subset: their learning-rate schedules span it
+        from search.data.subset import subset_size
+
+        explored = subset_size(hypermodel.spec.split_sizes["train"], config.explore_fraction)
+        hypermodel.schedule_span = (explored, training.epochs)
     tuner.trial_oracle = TrialOracle(
         tuner.oracle,
         listeners,
