@@ -105,4 +105,6 @@ def test_a_budget_too_short_for_the_refit_skips_it(
     assert "under one epoch on train+validation" in result.stderr
     parent, _ = _runs(uri)
     assert "search.refit" not in parent.data.tags
+    seconds = (parent.info.end_time - parent.info.start_time) / 1000
+    assert seconds <= 25 * 1.05, f"the search took {seconds:.1f}s of a 25 s budget"
     assert parent.data.tags.get("search.model_version")
