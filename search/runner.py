@@ -38,6 +38,7 @@ class SearchResult:
     resumed: bool = False
     search_dir: str = ""
     pending_records: int = 0  # tracking records MLflow did not take yet (`search sync`)
+    refit: str = ""  # what the refit on train+validation did, when the model is its
 
 
 def run_search(
@@ -216,6 +217,7 @@ def _search_and_record(
         best_score=best_trial.score,
         best_hyperparameters=dict(best_trial.hyperparameters.values),
         test_metrics=metrics,
+        refit=refit.describe() if refit else "",
         parent_run_id=outbox.tracker.parent_run_id,
         tracking_uri=outbox.tracker.uri,
         model_uri=model_uri,

@@ -65,6 +65,7 @@ def test_the_registered_model_is_the_refit_on_train_and_validation(
     version = MlflowClient(tracking_uri=uri).get_model_version(
         "exp", parent.data.tags["search.model_version"]
     )
+    assert f"refit:             {parent.data.tags['search.refit']}\n" in result.stdout
     assert f"Refit of the best configuration: {parent.data.tags['search.refit']}" in (
         version.description
     )

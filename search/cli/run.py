@@ -268,6 +268,8 @@ def _report(result: Any) -> None:
     )
     out(f"best {result.objective}: {score}")
     out("test metrics:      " + ", ".join(f"{k}={v:.4f}" for k, v in result.test_metrics.items()))
+    if result.refit:  # the tested and registered model is the refit, not the best trial's
+        out(f"refit:             {result.refit}")
     out("best hyperparameters:")
     for name, value in result.best_hyperparameters.items():
         out(f"  {name}: {value}")
