@@ -12,6 +12,7 @@ from search.config_base import HyperparameterOverride, Strict, check_hard_limits
 from search.errors import ConfigError, UnknownNameError
 from search.registry import unknown_name_message
 from search.space_source import anchored
+from search.speed.choice import default_batch_size
 from search.tuning.task import TASKS, TaskName
 from search.validation_errors import describe_validation_error
 from search.yaml_loader import load_yaml
@@ -176,7 +177,7 @@ class TunerConfig(Strict):
 
 class TrainingConfig(Strict):
     epochs: int = Field(20, ge=1)
-    batch_size: int = Field(32, ge=1)
+    batch_size: int = Field(default_factory=default_batch_size, ge=1)  # measured per machine
     early_stopping_patience: int | None = Field(None, ge=1)
     distribution_strategy: Literal["none", "mirrored"] = Field(
         "none",
@@ -202,7 +203,7 @@ class Experiment(Strict):
     dataset: DatasetConfig = DatasetConfig()
     space: SpaceConfig
     tuner: TunerConfig = TunerConfig()
-    training: TrainingConfig = TrainingConfig()
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
     text: TextConfig = TextConfig()
     tracking: TrackingConfig = TrackingConfig()
     output_dir: str = "search-runs"

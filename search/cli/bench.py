@@ -10,7 +10,7 @@ import click
 
 from search.cli.common import debug_option, setup_logging, stderr, user_errors
 
-NAMES = ("overhead", "pipeline", "memory", "precision", "quality", "parallel")
+NAMES = ("overhead", "pipeline", "memory", "precision", "quality", "parallel", "speed")
 
 
 @click.command()

@@ -48,6 +48,7 @@ OBJECTIVE_DIRECTION_PARAM = "tuner.objective.direction"
 SCORE, BEST_SCORE, BEST_EPOCH = "score", "best_score", "best_epoch"
 TRIAL_SECONDS, SOURCE_SCORE = "trial_seconds", "source_score"
 TEST_PREFIX = "test_"
+COMPUTE_PFLOP = "search.compute_pflop"  # training PFLOP over all trials (forward x 3 x samples)
 SUMMARY_METRICS = frozenset({TRIAL_SECONDS, SCORE, BEST_EPOCH})  # not per-epoch curves
 
 # -- artifacts -------------------------------------------------------------------------------
