@@ -35,8 +35,11 @@ def forward_flops(model: keras.Model) -> float | None:
     tf.get_logger().setLevel("ERROR")  # the registry warns of its v1 helpers on first use
     try:
         # One example of each input, in the model's own structure (a dict for named inputs).
+        structure = model.inputs if isinstance(model, keras.Sequential) else model.input
+        if isinstance(structure, list) and len(structure) == 1:
+            structure = structure[0]
         specs = keras.tree.map_structure(
-            lambda t: tf.TensorSpec([1, *t.shape[1:]], t.dtype), model.input
+            lambda t: tf.TensorSpec([1, *t.shape[1:]], t.dtype), structure
         )
         function = tf.function(lambda x: model(x, training=False))
         graph = convert_variables_to_constants_v2(function.get_concrete_function(specs)).graph
