@@ -5,13 +5,16 @@ from __future__ import annotations
 from search.data.loading import LoadedData, load_dataset
 from search.data.text import with_text_encoding
 from search.experiment import Experiment
+from search.speed import choice as speed
 from search.tuning.hypermodel import SpaceHyperModel, check_fits
 from search.tuning.metrics import extra_metric_names
 from spaces import resolve_space
 
 
 def prepare(experiment: Experiment) -> tuple[LoadedData, SpaceHyperModel]:
-    """Loads the dataset, checks it fits the space, fits text encoding on train (text only)."""
+    """Loads the dataset, checks it fits the space, fits text encoding on train (text only).
+    First applies this machine's fastest training settings (threads, precision, XLA)."""
+    speed.apply(speed.current())
     space = resolve_space(experiment.space)
     data = load_dataset(experiment.dataset)
     check_fits(space, data.spec)  # before fitting a vocabulary for nothing
