@@ -35,6 +35,8 @@ def record_best(
     shutil.copyfile(search_dir.best_config, latest_best_config(experiment))
     note = refit.describe() if refit is not None else None
     outbox.log_best(best_trial.score, best_hps, test_metrics, best_config, note)
+    if refit is not None and refit.total_pflop is not None:
+        outbox.log_compute(refit.total_pflop)  # the trials' compute and the refit's
     # The model goes through files, so a tracking outage now still loses nothing.
     model.save(search_dir.best_model)
     save_sample(search_dir.best_sample, sample)

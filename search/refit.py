@@ -19,11 +19,11 @@ from typing import Any
 import keras
 
 from search.budget import refit_reserve
-from search.data.subset import subset_size
 from search.experiment import Experiment
+from search.speed.compute import ComputeCounter
 from search.tuning.best_model import best_model
 from search.tuning.recipe import batch_size_of
-from search.tuning.training import pipelines, train
+from search.tuning.training import pipelines, train, trial_examples
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class Refit:
     epochs: int
     examples: int  # train + validation
     batches: int  # batches seen in its first epoch
+    total_pflop: float | None = None  # the search's compute, trials and refit (None: uncounted)
 
     def describe(self) -> str:
         return (
@@ -79,7 +80,7 @@ def final_model(
     if deadline is not None and experiment.tuner.max_seconds:
         ends = deadline + refit_reserve(experiment.tuner.max_seconds, refit.share)
         pace = _seconds_per_epoch(records, best_trial.trial_id)  # on the explored examples
-        explored = subset_size(train_n, experiment.tuner.explore_fraction)
+        explored = trial_examples(experiment, data.spec)
         scaled = pace * (train_n + validation_n) / explored if pace else None
         fitting = affordable_epochs(epochs, scaled, ends - time.time())
         if fitting < 1:
@@ -108,9 +109,12 @@ def _train_refit(
     batch = batch_size_of(experiment.training, trial.hyperparameters.values)
     both, _ = pipelines(experiment, data, with_validation=True, batch_size=batch)
     counter = _RefitWatch(ends)
-    history = train(model, experiment, both, None, epochs=epochs, callbacks=[counter])
+    tally = getattr(tuner, "compute_tally", None)  # this process's trials' compute, if counted
+    counting = [ComputeCounter(tally, examples)] if tally is not None else []
+    history = train(model, experiment, both, None, epochs=epochs, callbacks=[counter, *counting])
     trained = len(history.history.get("loss", [])) or epochs
-    return model, Refit(trained, examples, counter.first_epoch_batches)
+    pflop = tally.pflop if tally is not None else None
+    return model, Refit(trained, examples, counter.first_epoch_batches, pflop)
 
 
 def _build(tuner: Any, trial: Any, span: tuple[int, int]) -> Any:

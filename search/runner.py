@@ -241,12 +241,12 @@ def _run_trials(
 ) -> None:
     """Every trial of the search, in this process or in workers; returns when all ended."""
     from search.speed.compute import count_compute
-    from search.tuning.training import fit_arguments
+    from search.tuning.training import fit_arguments, trial_examples
 
     started = time.monotonic()
     try:
         if parallel is None:
-            tally = count_compute(tuner, data.spec.split_sizes["train"])
+            tally = count_compute(tuner, trial_examples(experiment, data.spec))
             tuner.search(**fit_arguments(experiment, data))
             outbox.log_compute(tally.pflop)
         else:

@@ -74,6 +74,13 @@ def test_the_registered_model_is_the_refit_on_train_and_validation(
     # and the parent's test metrics are its own.
     model = keras.models.load_model(Path(parent.data.tags["search.dir"]) / "best-model.keras")
     assert int(model.optimizer.iterations) == epochs * batches
+    # The search's compute counts the refit too: forward FLOPs x 3 x its examples x epochs.
+    from search.speed.flops import forward_flops, training_flops
+
+    client = MlflowClient(tracking_uri=uri)
+    history = client.get_metric_history(parent.info.run_id, "search.compute_pflop")
+    refit_flops = training_flops(forward_flops(model), TRAIN + VALIDATION) * epochs
+    assert [m.value for m in history][-1] - history[0].value == pytest.approx(refit_flops / 1e15)
     experiment = load_experiment(str(path))
     data, _ = prepare(experiment)
     metrics, _ = evaluate(model, experiment, data)

@@ -18,11 +18,12 @@ class ComputeTally:
         self.flops = 0.0
         self.uncounted_epochs = 0  # epochs of models whose FLOPs could not be counted
 
-    def add_epoch(self, forward: float | None) -> None:
+    def add_epoch(self, forward: float | None, samples: int | None = None) -> None:
+        """One epoch of a model with `forward` FLOPs over `samples` (default: the trials')."""
         if forward is None:
             self.uncounted_epochs += 1
         else:
-            self.flops += training_flops(forward, self.samples_per_epoch)
+            self.flops += training_flops(forward, samples or self.samples_per_epoch)
 
     @property
     def pflop(self) -> float:
@@ -33,9 +34,10 @@ class ComputeCounter(keras.callbacks.Callback):
     """Counts its model's forward FLOPs when training begins and adds each epoch to the tally;
     shared, not copied, across keras-tuner's executions (it holds the tally)."""
 
-    def __init__(self, tally: ComputeTally) -> None:
+    def __init__(self, tally: ComputeTally, samples_per_epoch: int | None = None) -> None:
         super().__init__()
         self.tally = tally
+        self.samples_per_epoch = samples_per_epoch  # None: the tally's (a trial's epoch)
         self._forward: float | None = None
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ComputeCounter:
@@ -45,13 +47,15 @@ class ComputeCounter(keras.callbacks.Callback):
         self._forward = forward_flops(self.model)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self.tally.add_epoch(self._forward)
+        self.tally.add_epoch(self._forward, self.samples_per_epoch)
 
 
 def count_compute(tuner: Any, samples_per_epoch: int) -> ComputeTally:
     """A tally of the training compute of every trial `tuner` runs in this process (its
-    trial callbacks gain a `ComputeCounter`)."""
+    trial callbacks gain a `ComputeCounter`); kept as `tuner.compute_tally`, so that the
+    refit (`search.refit`) adds its own epochs."""
     tally = ComputeTally(samples_per_epoch)
+    tuner.compute_tally = tally
     callbacks_for = tuner.callbacks_for
     tuner.callbacks_for = lambda trial_id: [*callbacks_for(trial_id), ComputeCounter(tally)]
     return tally

@@ -85,6 +85,13 @@ def _weighted(batches: Any, experiment: Experiment, examples: Any) -> Any:
     return with_sample_weights(batches, balanced_weights(examples))
 
 
+def trial_examples(experiment: Experiment, spec: Any) -> int:
+    """Examples a trial trains on in an epoch: train, or its `tuner.explore_fraction`."""
+    from search.data.subset import subset_size
+
+    return subset_size(spec.split_sizes["train"], experiment.tuner.explore_fraction)
+
+
 def fit_arguments(experiment: Experiment, data: Any) -> dict[str, Any]:
     """What every trial's `model.fit` gets besides its callbacks: pipelines and epochs; with
     `tuner.explore_fraction` < 1, trials train on that share of train (the refit on all)."""
