@@ -57,6 +57,7 @@ def run_worker(
     from search.tracking.schema import DEADLINE_TAG, WORKER_TAG
     from search.tracking.writer import SearchTracker
     from search.tuning.determinism import seed_everything
+    from search.tuning.inferred_task import settled
     from search.tuning.prepare import prepare, with_space_digest
     from search.tuning.training import fit_arguments
     from search.tuning.tuners import build_tuner
@@ -70,6 +71,7 @@ def run_worker(
         load_experiment(experiment_ref) if experiment_ref else experiment_of(client, parent)
     )
     experiment = with_space_digest(experiment.with_overrides(**{"dataset.data_dir": data_dir}))
+    experiment = settled(experiment)  # as the chief settled it
     recorded = reader.get_run(client, parent).data
     check_same_space(recorded.tags, experiment)
     resolve_space(experiment.space)  # a missing or changed module: refused before joining
