@@ -38,6 +38,8 @@ def load_table(config: DatasetConfig, task: str | None = None) -> LoadedData:
     tables.check_label(frame, label, path)
     kinds = tables.column_kinds(frame, label, config.columns, config.categorical_max_distinct, path)
     kind = tables.label_kind(frame[label], task, config.categorical_max_distinct)
+    if kind == "number":
+        tables.numeric_labels(frame[label], path)  # text refused, naming its row in the file
     frame = _labelled(frame, label, path)
     if kind == "class":
         tables.check_classes(frame[label], path)
