@@ -15,6 +15,7 @@ from search.errors import ConfigError, UnknownNameError
 from search.recipe_config import AugmentConfig, RecipeConfig
 from search.registry import unknown_name_message
 from search.space_source import anchored
+from search.speed.choice import default_batch_size
 from search.stopping_config import EarlyStoppingConfig
 from search.table_config import TableFields
 from search.text_config import TextConfig
@@ -160,7 +161,7 @@ class TunerConfig(Strict):
 
 class TrainingConfig(Strict):
     epochs: int = Field(20, ge=1)
-    batch_size: int = Field(32, ge=1)
+    batch_size: int = Field(default_factory=default_batch_size, ge=1)  # measured per machine
     early_stopping_patience: int | None = Field(None, ge=1)
     class_weight: Literal["balanced"] | None = Field(None, description="weigh rare classes up")
     loss: str | None = Field(None, description="unset: the task's; regression: mse, mae, huber")
@@ -192,7 +193,7 @@ class Experiment(Strict):
     dataset: DatasetConfig = DatasetConfig()
     space: SpaceConfig
     tuner: TunerConfig = TunerConfig()
-    training: TrainingConfig = TrainingConfig()
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
     text: TextConfig = TextConfig()
     tracking: TrackingConfig = TrackingConfig()
     output_dir: str = "search-runs"

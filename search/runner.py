@@ -239,12 +239,15 @@ def _run_trials(
     parallel: Parallel | None,
 ) -> None:
     """Every trial of the search, in this process or in workers; returns when all ended."""
+    from search.speed.compute import count_compute
     from search.tuning.training import fit_arguments
 
     started = time.monotonic()
     try:
         if parallel is None:
+            tally = count_compute(tuner, data.spec.split_sizes["train"])
             tuner.search(**fit_arguments(experiment, data))
+            outbox.log_compute(tally.pflop)
         else:
             from search.distributed.chief import run_chief
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from search.data.spec import DataSpec
-from spaces.blocks import dense_block, gaussian_noise, reshaping_head
+from spaces.blocks import reshaping_head
+from spaces.mlp import dense_stack
 from spaces.registry import register_space
-
-MAX_DENSE_LAYERS = 3
 
 
 @register_space("image-mlp", modality="image")
@@ -28,25 +27,5 @@ def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
     - initializer: one of he_normal, glorot_uniform
     - learning_rate: float 1e-4..1e-2, log sampling (Adam; shared by every space)
     """
-    noise = hp.Float("input_noise", 0.0, 0.2, step=0.05)
-    dense_layers = hp.Int("dense_layers", 1, MAX_DENSE_LAYERS)
-    units = []
-    for i in range(1, MAX_DENSE_LAYERS + 1):
-        with hp.conditional_scope("dense_layers", list(range(i, MAX_DENSE_LAYERS + 1))):
-            if i <= dense_layers:
-                with hp.name_scope(f"dense_{i}"):
-                    units.append(hp.Choice("units", [64, 128, 256, 512]))
-    activation = hp.Choice("activation", ["relu", "gelu", "tanh"])
-    norm = hp.Choice("normalization", ["none", "batch", "layer", "group"])
-    groups = 1
-    with hp.conditional_scope("normalization", ["group"]):
-        if norm == "group":
-            groups = hp.Choice("groups", [2, 4, 8])
-    dropout_rate = hp.Float("dropout", 0.0, 0.5, step=0.1)
-    l2 = hp.Float("l2", 1e-6, 1e-2, sampling="log")
-    initializer = hp.Choice("initializer", ["he_normal", "glorot_uniform"])
-
-    x = gaussian_noise(reshaping_head(inputs, "flatten"), noise)
-    for layer_units in units:
-        x = dense_block(x, layer_units, activation, dropout_rate, l2, initializer, norm, groups)
-    return x
+    flat = reshaping_head(inputs, "flatten")
+    return dense_stack(hp, flat, [64, 128, 256, 512], ["none", "batch", "layer", "group"])

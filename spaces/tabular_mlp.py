@@ -7,10 +7,8 @@ from typing import Any
 from search.data import table_model  # noqa: F401  (registers the table layers, for reloading)
 from search.data.spec import DataSpec
 from search.tuning import metrics  # noqa: F401  (registers the metrics a table model compiles)
-from spaces.blocks import dense_block, gaussian_noise
+from spaces.mlp import dense_stack
 from spaces.registry import register_space
-
-MAX_DENSE_LAYERS = 3
 
 
 @register_space("tabular-mlp", modality="table")
@@ -30,21 +28,4 @@ def build(hp: Any, inputs: Any, spec: DataSpec) -> Any:
     - initializer: one of he_normal, glorot_uniform
     - learning_rate: float 1e-4..1e-2, log sampling (Adam; shared by every space)
     """
-    noise = hp.Float("input_noise", 0.0, 0.2, step=0.05)
-    dense_layers = hp.Int("dense_layers", 1, MAX_DENSE_LAYERS)
-    units = []
-    for i in range(1, MAX_DENSE_LAYERS + 1):
-        with hp.conditional_scope("dense_layers", list(range(i, MAX_DENSE_LAYERS + 1))):
-            if i <= dense_layers:
-                with hp.name_scope(f"dense_{i}"):
-                    units.append(hp.Choice("units", [16, 32, 64, 128, 256]))
-    activation = hp.Choice("activation", ["relu", "gelu", "tanh"])
-    norm = hp.Choice("normalization", ["none", "batch", "layer"])
-    dropout_rate = hp.Float("dropout", 0.0, 0.5, step=0.1)
-    l2 = hp.Float("l2", 1e-6, 1e-2, sampling="log")
-    initializer = hp.Choice("initializer", ["he_normal", "glorot_uniform"])
-
-    x = gaussian_noise(inputs, noise)
-    for layer_units in units:
-        x = dense_block(x, layer_units, activation, dropout_rate, l2, initializer, norm)
-    return x
+    return dense_stack(hp, inputs, [16, 32, 64, 128, 256], ["none", "batch", "layer"])

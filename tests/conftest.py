@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ import yaml
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
+# A developer's measured speed choice (`search bench --only speed`) must not change the
+# tests' batch size or precision: the tests see an empty speed cache of their own.
+os.environ["SEARCH_SPEED_CACHE_DIR"] = tempfile.mkdtemp(prefix="search-speed-")
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -22,16 +22,18 @@ from search.errors import SearchError
 from search.registry import Registry
 
 BENCHMARKS: Registry[str] = Registry("benchmark")
-for _name in ("overhead", "pipeline", "memory", "precision", "quality", "parallel"):
+for _name in ("overhead", "pipeline", "memory", "precision", "quality", "parallel", "speed"):
     BENCHMARKS.add(_name, f"search.bench.{_name}")
 
 
 def machine() -> dict[str, Any]:
-    """Where the figures were measured."""
+    """Where the figures were measured: the CPU model and its vector units, the CPUs used."""
     import os
 
+    from search.speed.machine import describe
+
     return {
-        "cpu": platform.processor() or platform.machine(),
+        "cpu": describe(),
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),

@@ -10,7 +10,7 @@ import click
 
 from search.cli.common import debug_option, setup_logging, stderr, user_errors
 
-NAMES = ("overhead", "pipeline", "memory", "precision", "quality", "parallel")
+NAMES = ("overhead", "pipeline", "memory", "precision", "quality", "parallel", "speed")
 
 
 @click.command()
@@ -27,8 +27,8 @@ NAMES = ("overhead", "pipeline", "memory", "precision", "quality", "parallel")
 )
 @debug_option
 def bench(quick: bool, only: tuple[str, ...], json_path: str, debug: bool) -> None:
-    """Measure framework overhead, pipeline speed, memory, precision, search quality and
-    parallel trials."""
+    """Measure framework overhead, pipeline speed, memory, precision, search quality,
+    parallel trials and training speed (`--only speed` refreshes this machine's choice)."""
     setup_logging(False)
     with user_errors(debug):
         from search.bench.suite import check_all_ran, run_benchmarks
@@ -45,7 +45,9 @@ def _table(report: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"search bench{' --quick' if report['quick'] else ''}")
+    machine = report["machine"]["cpu"]
+    title = f"search bench{' --quick' if report['quick'] else ''} on {machine}"
+    table = Table(title=title)
     for column in ("benchmark", "figure", "ratio", "goal", "met", "seconds"):
         table.add_column(column)
     for name, result in report["results"].items():
@@ -61,3 +63,30 @@ def _table(report: dict[str, Any]) -> None:
             f"{result['seconds']:.0f}",
         )
     Console(width=140).print(table)
+    speed = report["results"].get("speed", {})
+    if "details" in speed:
+        Console(width=140).print(_speed_table(speed["details"]))
+
+
+def _speed_table(details: dict[str, Any]) -> Any:
+    """Each setting's samples/s and GFLOP/s against the measured peak, and the choice kept."""
+    from rich.table import Table
+
+    peak = details["peak_gflops"]
+    table = Table(
+        title=f"training speed, {details['threads']} threads; matmul peak {peak} GFLOP/s",
+        caption=f"chosen: {details['chosen']} ({details['cache']})",
+    )
+    for column in ("model", "batch", "XLA", "precision", "samples/s", "GFLOP/s", "of peak"):
+        table.add_column(column)
+    for row in details["settings"]:
+        table.add_row(
+            row["model"],
+            str(row["batch_size"]),
+            "on" if row["jit_compile"] else "off",
+            row["precision"],
+            f"{row['samples_per_s']:,.0f}",
+            f"{row['gflops']:.2f}",
+            f"{row['of_peak']:.1%}",
+        )
+    return table

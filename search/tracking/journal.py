@@ -121,6 +121,9 @@ class Journal:
         }
         self.post("model_file", data)
 
+    def log_compute(self, pflop: float) -> None:
+        self.post("search_compute", {"pflop": pflop})
+
     def finish(self, status: str = "FINISHED") -> None:
         self.post("search_finished", {"status": status})
 

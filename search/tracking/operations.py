@@ -56,6 +56,10 @@ def _model_file(writer: Any, data: Data, record: Record) -> None:
     writer.log_model_file(data["model_path"], data["sample_path"], data["registered_name"])
 
 
+def _search_compute(writer: Any, data: Data, record: Record) -> None:
+    writer.log_compute(data["pflop"])
+
+
 def _search_finished(writer: Any, data: Data, record: Record) -> None:
     writer.finish(data["status"])
 
@@ -84,6 +88,7 @@ OPERATIONS: dict[str, Callable[[Any, Data, Record], None]] = {
     "search_best": _search_best,
     "model_file": _model_file,
     "search_finished": _search_finished,
+    "search_compute": _search_compute,
     "train_started": _train_started,
     "train_epoch": _train_epoch,
     "train_model": _train_model,

@@ -72,6 +72,7 @@ PARAMS, FLOPS, MODEL_BYTES = "params", "flops", "model_bytes"
 LATENCY_MS, LATENCY_MS_BATCH32 = "latency_ms", "latency_ms_batch32"
 MEASURES = frozenset({PARAMS, FLOPS, MODEL_BYTES, LATENCY_MS, LATENCY_MS_BATCH32})
 SUMMARY_METRICS = frozenset({TRIAL_SECONDS, SCORE, BEST_EPOCH, *MEASURES})  # not epoch curves
+COMPUTE_PFLOP = "search.compute_pflop"  # training PFLOP over all trials (forward x 3 x samples)
 
 # -- artifacts -------------------------------------------------------------------------------
 EXPERIMENT_YAML = "experiment.yaml"  # the resolved config of a search or training run

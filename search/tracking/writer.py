@@ -22,6 +22,7 @@ from search.tracking.schema import (
     BEST_PARAM_PREFIX,
     BEST_SCORE,
     CHAMPION,
+    COMPUTE_PFLOP,
     DEADLINE_TAG,
     EXPERIMENT_YAML,
     FAILURE_TAG,
@@ -252,6 +253,10 @@ class SearchTracker(RunWriter):
     def logged_model(self) -> tuple[str, str] | None:
         """(model URI, registered version) once the search's best model is in MLflow."""
         return reader.logged_model(self.client, self.parent_run_id)
+
+    def log_compute(self, pflop: float) -> None:
+        """The search's training compute so far, on its parent run (machine-independent)."""
+        self.log_metrics(self.parent_run_id, {COMPUTE_PFLOP: pflop})
 
     def finish(self, status: str = "FINISHED") -> None:
         """Ends the parent run; an interrupted or failed search also ends its open trial runs."""

@@ -103,7 +103,12 @@ class SpaceHyperModel(kt.HyperModel):
         self.training = training or TrainingConfig()
 
     def build(self, hp: kt.HyperParameters) -> keras.Model:
-        return self.build_declaring(hp)[0]
+        from search.speed.choice import jit_compile
+
+        model = self.build_declaring(hp)[0]
+        if jit_compile():  # XLA where this machine measured it faster (search.speed)
+            model.jit_compile = True
+        return model
 
     def build_declaring(self, hp: kt.HyperParameters) -> tuple[keras.Model, set[str]]:
         """The compiled model and the names of the hyperparameters it declared."""

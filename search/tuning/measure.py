@@ -26,6 +26,7 @@ from typing import Any
 
 import keras
 
+from search.speed.flops import forward_flops
 from search.tracking.schema import FLOPS, LATENCY_MS, LATENCY_MS_BATCH32, MODEL_BYTES, PARAMS
 
 log = logging.getLogger(__name__)
@@ -35,42 +36,6 @@ REPEATS, WARM_UP, BATCH = 20, 3, 32
 
 def parameter_count(model: keras.Model) -> int:
     return int(sum(math.prod(w.shape) for w in model.weights))
-
-
-def forward_flops(model: keras.Model) -> float | None:
-    """FLOPs of one example's forward pass: TensorFlow's registered count of each op of the
-    frozen inference graph, summed (what `tf.compat.v1.profiler` sums). None when the count
-    would be incomplete: an op with a registered count but shapes the graph does not know
-    (text models, whose string lookups lose them), or a graph that cannot be frozen."""
-    import tensorflow as tf
-    from tensorflow.python.framework import ops
-    from tensorflow.python.framework.convert_to_constants import (
-        convert_variables_to_constants_v2,
-    )
-    from tensorflow.python.profiler.internal import flops_registry  # registers the counts
-
-    del flops_registry
-    level = tf.get_logger().level
-    tf.get_logger().setLevel("ERROR")  # the registry warns of its v1 helpers on first use
-    try:
-        # One example of each input, in the model's own structure (a dict for named inputs).
-        specs = keras.tree.map_structure(
-            lambda t: tf.TensorSpec([1, *t.shape[1:]], t.dtype), model.input
-        )
-        function = tf.function(lambda x: model(x, training=False))
-        graph = convert_variables_to_constants_v2(function.get_concrete_function(specs)).graph
-        total = 0
-        for op in graph.get_operations():
-            total += ops.get_stats_for_node_def(graph, op.node_def, "flops").value or 0
-        return float(total)
-    except ValueError as error:  # an op of unknown shape
-        log.debug("FLOPs not counted: %s", error)
-        return None
-    except Exception as error:  # a count we cannot make is left out, never fatal
-        log.warning("could not count the model's FLOPs: %s", str(error).splitlines()[0][:200])
-        return None
-    finally:
-        tf.get_logger().setLevel(level)
 
 
 def built_measures(model: keras.Model) -> dict[str, float]:

@@ -1,0 +1,42 @@
+"""A real search records its training compute on the parent run: every trial's forward FLOPs
+x 3 x the samples it trained on (train size x epochs)."""
+
+from __future__ import annotations
+
+import json
+
+import keras_tuner as kt
+import pytest
+
+from search.experiment import validate_experiment
+from search.speed.flops import forward_flops
+from search.tuning.prepare import prepare
+from tests.conftest import TINY_EPOCHS
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_parent_run_holds_the_searchs_training_pflop(tiny_search, tfds_dir) -> None:
+    from mlflow.tracking import MlflowClient
+
+    root, uri, _ = tiny_search
+    client = MlflowClient(tracking_uri=uri)
+    experiment_id = client.get_experiment_by_name("image-cnn").experiment_id
+    parent = client.search_runs([experiment_id], "tags.`search.kind` = 'search'")[0]
+    config = validate_experiment(
+        {
+            "name": "x",
+            "dataset": {"name": "sklearn_digits", "data_dir": str(tfds_dir)},
+            "space": {"name": "image-cnn"},
+        },
+        source="test",
+    )
+    data, hypermodel = prepare(config)
+    expected = 0.0
+    for path in sorted((root / "runs").rglob("trial.json")):
+        values = kt.HyperParameters.from_config(json.loads(path.read_text())["hyperparameters"])
+        forward = forward_flops(hypermodel.build(values))
+        assert forward is not None and forward > 0
+        expected += forward * 3 * data.spec.split_sizes["train"] * TINY_EPOCHS
+    assert expected > 0
+    assert parent.data.metrics["search.compute_pflop"] == pytest.approx(expected / 1e15)
