@@ -206,12 +206,13 @@ class Experiment(Strict):
     @model_validator(mode="before")
     @classmethod
     def _task_objective(cls, data: Any) -> Any:
-        """Without `tuner.objective`, the search optimises the task's default objective."""
-        if not isinstance(data, dict) or data.get("task", "classification") not in TASKS:
+        """Without `tuner.objective`, the search optimises the task's default objective (an
+        unset task is settled from the label later: search.tuning.inferred_task)."""
+        if not isinstance(data, dict) or data.get("task") not in TASKS:
             return data
         tuner = data.get("tuner", {})
         if isinstance(tuner, dict) and "objective" not in tuner:
-            default = TASKS.get(data.get("task", "classification")).default_objective()
+            default = TASKS.get(data["task"]).default_objective()
             data = {**data, "tuner": {**tuner, "objective": default}}
         return data
 
@@ -233,6 +234,10 @@ class Experiment(Strict):
     def with_overrides(self, **changes: Any) -> Experiment:
         """A copy with dotted-path changes (`tuner.max_trials=3`), validated again."""
         data = self.model_dump(mode="json", exclude_none=False)
+        if "task" not in self.model_fields_set:  # still to be inferred from the label
+            del data["task"]
+            if "objective" not in self.tuner.model_fields_set:
+                del data["tuner"]["objective"]
         for dotted, value in changes.items():
             if value is None:
                 continue

@@ -56,10 +56,12 @@ def run_search(
     `parallel` runs the trials in worker processes (keras-tuner's chief/worker engine), by
     default `tuner.workers`; the time budget counts from `started` (default: now)."""
     started = started or time.time()
+    # 1. Validate every input; nothing is written before this block ends.
+    from search.tuning.inferred_task import settled
     from search.tuning.prepare import with_space_digest
 
-    # 1. Validate every input; nothing is written before this block ends.
     experiment = with_space_digest(experiment)  # an entry point's module digested too
+    experiment = settled(experiment)  # an unset task read off the label
     uri, data, hypermodel = check_inputs(experiment, tracking_uri, warm_start)
 
     parallel = parallel or Parallel.of(experiment)

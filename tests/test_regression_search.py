@@ -211,3 +211,18 @@ def test_the_dry_run_plan_names_the_task_and_its_loss(own: Path, tmp_path: Path,
     result = runner.invoke(main, ["run", str(path), "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "objective:   min val_loss (regression, loss huber)" in result.stdout.splitlines()
+
+
+def test_a_builder_with_a_numeric_label_is_a_regression_without_task(
+    own: Path, tmp_path: Path, runner
+) -> None:
+    write_builder(tmp_path)
+    (tmp_path / "tfds").symlink_to(own / "tfds")
+    path = _write(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    del data["task"]
+    path.write_text(yaml.safe_dump(data))
+    result = runner.invoke(main, ["run", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "objective:   min val_loss (regression, loss mse)" in result.stdout.splitlines()
+    assert "inferred from the numeric label 'progression'" in " ".join(result.stderr.split())

@@ -169,9 +169,11 @@ def run_command(
 
         loaded = load_experiment(experiment).with_overrides(**run.overrides)
         import_tensorflow_quietly()  # before the runner pulls TensorFlow in
+        from search.tuning.inferred_task import settled
         from search.tuning.prepare import with_space_digest
 
         loaded = with_space_digest(loaded)  # what --warm-start and a resume compare
+        loaded = settled(loaded)  # an unset task read off the label: the plan shows it
         from search.tracking.store import search_tracking_uri
 
         uri = search_tracking_uri(loaded, run.tracking_uri)

@@ -34,12 +34,13 @@ DOWNLOAD_HOST = ("storage.googleapis.com", 443)  # where TFDS fetches most datas
 TEXT_BYTES_GUESS = 2_000  # per example, to decide where a text dataset is cached
 
 
-def load_dataset(config: DatasetConfig) -> LoadedData:
-    """Opens (preparing or downloading a TFDS name if needed) and checks the three splits."""
+def load_dataset(config: DatasetConfig, task: str | None = None) -> LoadedData:
+    """Opens (preparing or downloading a TFDS name if needed) and checks the three splits.
+    `task` decides whether a table's label is a class or a number (None: its values do)."""
     if config.kind == "table":
         from search.data.table_loading import load_table
 
-        return load_table(config)
+        return load_table(config, task)
     builder, name, skipped, digest = open_builder(config)
     roles = _roles(builder, config)
     input_key, label_key = features.supervised_keys(builder, config.features)

@@ -1,8 +1,9 @@
 """A table file as the three splits every search trains on, with columns fitted on train.
 
 Test comes from `test_path` or is carved from the file, validation is carved from train, both
-stratified by class and seeded. Only the train split's rows decide the column statistics
-(means, variances, fill values, vocabularies) that the model's preprocessing layers use.
+seeded and stratified by class (a regression's rows: at random). Only the train split's rows
+decide the column statistics (means, variances, fill values, vocabularies) that the model's
+preprocessing layers use.
 Features stay raw in the tf.data splits (missing numbers are NaN, missing text is ""): the
 model imputes them itself, so a registered model takes raw rows.
 """
@@ -18,6 +19,7 @@ import pandas as pd
 import tensorflow as tf
 
 from search.data import splits, tables
+from search.data.features import label_stats
 from search.data.folders import resolve_path
 from search.data.loaded import LoadedData
 from search.data.spec import DataSpec, TableColumn, TableEncoding
@@ -27,28 +29,34 @@ from search.experiment import DatasetConfig
 log = logging.getLogger(__name__)
 
 
-def load_table(config: DatasetConfig) -> LoadedData:
-    """Reads, checks and splits the table; fits its columns on the train split."""
+def load_table(config: DatasetConfig, task: str | None = None) -> LoadedData:
+    """Reads, checks and splits the table; fits its columns on the train split. The label is
+    a class or a number as `task` says (None: as the column says, tables.label_kind)."""
     assert config.path is not None and config.label is not None  # the config requires them
     path, label = resolve_path(config.path), config.label
     frame = tables.read_table(path)
     tables.check_label(frame, label, path)
     kinds = tables.column_kinds(frame, label, config.columns, config.categorical_max_distinct, path)
-    frame = tables.labelled(frame, label)
-    tables.check_classes(frame[label], path)
-    train, test, source = _train_and_test(frame, config, kinds)
-    classes = class_names(train[label])
+    kind = tables.label_kind(frame[label], task, config.categorical_max_distinct)
+    if kind == "number":
+        tables.numeric_labels(frame[label], path)  # text refused, naming its row in the file
+    frame = _labelled(frame, label, path)
+    if kind == "class":
+        tables.check_classes(frame[label], path)
+    train, test, source = _train_and_test(frame, config, kinds, kind)
     test_file = resolve_path(config.test_path) if config.test_path else path
-    # Class ids per split: the one place a label becomes a target (regression: its value).
-    ids = class_ids(train[label], classes, path)
-    mask = splits.validation_mask(ids, config.validation_fraction, config.split_seed)
+    classes = class_names(train[label]) if kind == "class" else ()
+    train_targets, test_targets = _targets(train[label], test[label], classes, path, test_file)
+    strata = train_targets if kind == "class" else np.zeros(len(train), dtype=np.int64)
+    mask = splits.validation_mask(strata, config.validation_fraction, config.split_seed)
     targets = {
-        "train": ids[~mask],
-        "validation": ids[mask],
-        "test": class_ids(test[label], classes, test_file),
+        "train": train_targets[~mask],
+        "validation": train_targets[mask],
+        "test": test_targets,
     }
     parts = {"train": train[~mask], "validation": train[mask], "test": test}
     encoding = TableEncoding(fit_columns(parts["train"], kinds), label)
+    mean, std = label_stats(targets["train"]) if kind == "number" else (0.0, 1.0)
     spec = DataSpec(
         name=path.name.split(".")[0],
         version=_digest(path, config.test_path),
@@ -58,27 +66,55 @@ def load_table(config: DatasetConfig) -> LoadedData:
         class_names=classes,
         split_sizes={role: len(part) for role, part in parts.items()},
         table=encoding,
+        label_kind=kind,
+        label_mean=mean,
+        label_std=std,
     )
     datasets = {role: to_dataset(part, encoding, targets[role]) for role, part in parts.items()}
     return LoadedData(spec=spec, validation_source=source, **datasets)
 
 
+def _targets(
+    train: pd.Series, test: pd.Series, classes: tuple[str, ...], path: Path, test_file: Path
+) -> tuple[np.ndarray, np.ndarray]:
+    """The one place a label becomes a target: its class id, or (no classes: a regression)
+    its value."""
+    if classes:
+        return class_ids(train, classes, path), class_ids(test, classes, test_file)
+    return tables.numeric_labels(train, path), tables.numeric_labels(test, test_file)
+
+
+def _labelled(frame: pd.DataFrame, label: str, path: Path) -> pd.DataFrame:
+    """The rows with a label; how many had none is logged (they teach nothing)."""
+    kept = tables.labelled(frame, label)
+    if len(kept) < len(frame):
+        log.info("%s: %d rows without a '%s' left out", path.name, len(frame) - len(kept), label)
+    return kept
+
+
 def _train_and_test(
-    frame: pd.DataFrame, config: DatasetConfig, kinds: dict[str, str]
+    frame: pd.DataFrame, config: DatasetConfig, kinds: dict[str, str], kind: str
 ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    """(train rows, test rows, how validation and test were made, for the log)."""
+    """(train rows, test rows, how validation and test were made, for the log). Classes are
+    carved stratified, numbers at random."""
     seed = config.split_seed
-    carved = f"carved {config.validation_fraction:.0%} of train, stratified, seed {seed}"
+    how = "stratified" if kind == "class" else "random"
+    carved = f"carved {config.validation_fraction:.0%} of train, {how}, seed {seed}"
     if config.test_path:
         test_path = resolve_path(config.test_path)
         test = tables.read_table(test_path)
         tables.check_same_columns(frame, test, test_path)
-        for column, kind in kinds.items():
-            if kind == tables.NUMERIC:
+        for column, column_kind in kinds.items():
+            if column_kind == tables.NUMERIC:
                 tables.check_numeric(test[column], test_path)
         return frame, tables.labelled(test, config.label or ""), carved
-    labels = class_ids(frame[config.label], class_names(frame[config.label]), Path(""))
-    mask = splits.validation_mask(labels, config.test_fraction, config.split_seed)
+    labels = frame[config.label]
+    strata = (
+        class_ids(labels, class_names(labels), Path(""))
+        if kind == "class"
+        else np.zeros(len(frame), dtype=np.int64)
+    )
+    mask = splits.validation_mask(strata, config.test_fraction, config.split_seed)
     how = f"{carved}; test: {config.test_fraction:.0%} of the file"
     return frame[~mask].reset_index(drop=True), frame[mask].reset_index(drop=True), how
 
@@ -141,7 +177,8 @@ def raw_inputs(frame: pd.DataFrame, encoding: TableEncoding) -> dict[str, np.nda
 
 
 def to_dataset(frame: pd.DataFrame, encoding: TableEncoding, labels: np.ndarray) -> tf.data.Dataset:
-    """Unbatched ({column: value}, class id) examples, cached in memory (tables are small)."""
+    """Unbatched ({column: value}, class id or number) examples, cached in memory (tables
+    are small)."""
     features = {
         name: tf.constant(values.astype(str) if values.dtype == object else values)
         for name, values in raw_inputs(frame, encoding).items()

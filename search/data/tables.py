@@ -11,9 +11,11 @@ import difflib
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from search.errors import DataFileError
+from search.tuning.task import LabelKind
 
 NUMERIC, CATEGORICAL = "numeric", "categorical"
 
@@ -121,3 +123,33 @@ def check_numeric(values: pd.Series, path: Path) -> None:
             f"(data row {row + 1}); fix the value, or declare "
             f"the column categorical (dataset.columns)"
         )
+
+
+def label_kind(labels: pd.Series, task: str | None, max_distinct: int) -> LabelKind:
+    """What the label column holds for `task` (None: to be inferred from it): numbers when
+    the task is regression, or when the column holds fractions or more than `max_distinct`
+    whole numbers; else classes. Whole numbers stay classes when classification is asked for;
+    fractions then stay numbers, for the task to refuse with a hint."""
+    if task == "regression":
+        return "number"
+    present = labels.dropna()
+    if not pd.api.types.is_numeric_dtype(present) or pd.api.types.is_bool_dtype(present):
+        return "class"
+    if not is_integral(present):
+        return "number"
+    many = present.nunique() > max_distinct
+    return "number" if many and task is None else "class"
+
+
+def numeric_labels(labels: pd.Series, path: Path) -> np.ndarray:
+    """A regression label column as float32, refusing text with its first value and row."""
+    parsed = pd.to_numeric(labels, errors="coerce")
+    bad = labels[parsed.isna() & labels.notna()]
+    if len(bad) or pd.api.types.is_bool_dtype(labels):
+        value = bad.iloc[0] if len(bad) else labels.iloc[0]
+        row = int(bad.index[0]) if len(bad) else 0
+        raise DataFileError(
+            f"{path}: label column '{labels.name}' of a regression holds text: {value!r} "
+            f"(data row {row + 1}); a regression predicts numbers"
+        )
+    return parsed.to_numpy(dtype=np.float32)

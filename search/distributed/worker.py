@@ -57,6 +57,7 @@ def run_worker(
     from search.tracking.schema import DEADLINE_TAG, WORKER_TAG
     from search.tracking.writer import SearchTracker
     from search.tuning.determinism import seed_everything
+    from search.tuning.inferred_task import settled
     from search.tuning.prepare import prepare, with_space_digest
     from search.tuning.training import fit_arguments
     from search.tuning.tuners import build_tuner
@@ -70,14 +71,12 @@ def run_worker(
         load_experiment(experiment_ref) if experiment_ref else experiment_of(client, parent)
     )
     experiment = with_space_digest(experiment.with_overrides(**{"dataset.data_dir": data_dir}))
+    experiment = settled(experiment)  # an unset task read off the label, as the chief did
     recorded = reader.get_run(client, parent).data
     check_same_space(recorded.tags, experiment)
     resolve_space(experiment.space)  # a missing or changed module: refused before joining
-    os.environ.update(
-        KERASTUNER_TUNER_ID=spec.worker_id,
-        KERASTUNER_ORACLE_IP=host,
-        KERASTUNER_ORACLE_PORT=str(port),
-    )
+    os.environ.update(KERASTUNER_TUNER_ID=spec.worker_id, KERASTUNER_ORACLE_IP=host)
+    os.environ["KERASTUNER_ORACLE_PORT"] = str(port)
     seed_everything(experiment.tuner.seed, experiment.training.deterministic)
     data, hypermodel = prepare(experiment)
     check_same_data(recorded.params, data.spec.identity())

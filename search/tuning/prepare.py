@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from search.data.loading import LoadedData, load_dataset
 from search.data.text import with_text_encoding
+from search.errors import ConfigError
 from search.experiment import Experiment
 from search.speed import choice as speed
 from search.tuning.hypermodel import SpaceHyperModel, check_fits
@@ -14,9 +15,13 @@ from spaces import resolve_space
 def prepare(experiment: Experiment) -> tuple[LoadedData, SpaceHyperModel]:
     """Loads the dataset, checks it fits the space, fits text encoding on train (text only).
     First applies this machine's fastest training settings (threads, precision, XLA)."""
+    if experiment.task == "regression" and experiment.training.class_weight is not None:
+        raise ConfigError(
+            "training.class_weight weighs classes, and a regression has none: remove it"
+        )
     speed.apply(speed.current())
     space = resolve_space(experiment.space)
-    data = load_dataset(experiment.dataset)
+    data = load_dataset(experiment.dataset, experiment.task)
     check_fits(space, data.spec)  # before fitting a vocabulary for nothing
     data = with_text_encoding(data, experiment.text)
     if space.check is not None:

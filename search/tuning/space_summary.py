@@ -15,6 +15,7 @@ from search.errors import ConfigError
 from search.experiment import Experiment
 from search.tuning.explore import explore
 from search.tuning.hypermodel import SpaceHyperModel, check_overrides
+from search.tuning.inferred_task import settled
 from search.tuning.prepare import prepare
 
 HP = kt.engine.hyperparameters
@@ -50,7 +51,7 @@ class SpaceSummary:
 
 def show_space(experiment: Experiment) -> SpaceSummary:
     """The summary of an experiment's space on its dataset, overrides checked first."""
-    _, hypermodel = prepare(experiment)
+    _, hypermodel = prepare(settled(experiment))
     check_overrides(hypermodel)
     return summarize(hypermodel)
 
