@@ -13,7 +13,7 @@ from search.constraints_config import ConstraintsConfig
 from search.data_config import FeatureKeys, anchored_dataset
 from search.errors import ConfigError, UnknownNameError
 from search.recipe_config import AugmentConfig, RecipeConfig
-from search.refit_config import RefitConfig
+from search.refit_config import RefitFields
 from search.registry import unknown_name_message
 from search.space_source import anchored
 from search.speed.choice import default_batch_size
@@ -135,7 +135,7 @@ class ObjectiveConfig(Strict):
         return data
 
 
-class TunerConfig(Strict):
+class TunerConfig(RefitFields):
     kind: str = "bayesian"
     max_trials: int = Field(10, ge=1)
     objective: ObjectiveConfig = ObjectiveConfig()
@@ -158,10 +158,6 @@ class TunerConfig(Strict):
         "(memory stays flat over long searches)",
     )
     constraints: ConstraintsConfig = ConstraintsConfig()
-    refit: RefitConfig = RefitConfig()
-    explore_fraction: float = Field(
-        1.0, gt=0.0, le=1.0, description="of the train split each trial trains on (refit: all)"
-    )
 
 
 class TrainingConfig(Strict):

@@ -27,3 +27,12 @@ class RefitConfig(Strict):
     @classmethod
     def _from_bool(cls, data: Any) -> Any:
         return {"enabled": data} if isinstance(data, bool) else data
+
+
+class RefitFields(Strict):
+    """The tuner's fields for exploring cheap and finishing full (`TunerConfig` has them)."""
+
+    refit: RefitConfig = RefitConfig()
+    explore_fraction: float = Field(
+        1.0, gt=0.0, le=1.0, description="of the train split each trial trains on (refit: all)"
+    )
