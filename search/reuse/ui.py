@@ -50,14 +50,17 @@ def serve(command: list[str]) -> int:
     # The server's job runners (seven processes) serve GenAI features this project does not use.
     env = {"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", **os.environ}
     server = subprocess.Popen(command, start_new_session=True, env=env)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # SIGINT too: a process started in the background of a non-interactive shell inherits
+    # SIGINT ignored, and Python then installs no Ctrl-C handler of its own.
+    previous = {s: signal.signal(s, _interrupt) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         return server.wait()
     except KeyboardInterrupt:
         _stop_group(server)
         return 0
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _interrupt(signum: int, frame: object) -> None:
