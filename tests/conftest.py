@@ -83,6 +83,21 @@ def files_under(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.is_file())
 
 
+def refused_search(runner, tmp_path: Path, monkeypatch, path: Path) -> str:
+    """Runs `search run PATH` in tmp_path; asserts exit 2, one `error:` line and no file
+    written (no mlflow.db, no search directory); returns that line."""
+    from search.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    before = files_under(tmp_path)
+    result = runner.invoke(main, ["run", str(path)])
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2, result.output
+    assert [line for line in lines if line.startswith("error: ")] == [lines[-1]], result.stderr
+    assert files_under(tmp_path) == before
+    return lines[-1]
+
+
 TINY_TRIALS, TINY_EPOCHS = 3, 2
 
 

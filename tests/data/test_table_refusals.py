@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from search.cli import main
-from tests.conftest import files_under
+from tests.conftest import refused_search
 
 GOOD = "size,colour,label\n1.5,red,a\n2.5,blue,b\n3.5,red,a\n4.5,blue,b\n5.5,red,a\n6.5,blue,b\n"
 
@@ -33,21 +32,9 @@ def _table(tmp_path: Path, text: str, name: str = "data.csv") -> Path:
     return path
 
 
-def _refused(runner, tmp_path: Path, monkeypatch, path: Path) -> str:
-    """Runs the search; asserts exit 2, one `error:` line, no file written; returns it."""
-    monkeypatch.chdir(tmp_path)
-    before = files_under(tmp_path)
-    result = runner.invoke(main, ["run", str(path)])
-    lines = result.stderr.strip().splitlines()
-    assert result.exit_code == 2, result.output
-    assert [line for line in lines if line.startswith("error: ")] == [lines[-1]], result.stderr
-    assert files_under(tmp_path) == before  # no mlflow.db, no search directory
-    return lines[-1]
-
-
 def test_no_such_label_column(runner, tmp_path, monkeypatch) -> None:
     table = _table(tmp_path, GOOD)
-    line = _refused(
+    line = refused_search(
         runner, tmp_path, monkeypatch, _experiment(tmp_path, path=str(table), label="lable")
     )
     assert line == (
@@ -58,7 +45,7 @@ def test_no_such_label_column(runner, tmp_path, monkeypatch) -> None:
 
 def test_one_class_only(runner, tmp_path, monkeypatch) -> None:
     table = _table(tmp_path, GOOD.replace(",b\n", ",a\n"))
-    line = _refused(runner, tmp_path, monkeypatch, _experiment(tmp_path, path=str(table)))
+    line = refused_search(runner, tmp_path, monkeypatch, _experiment(tmp_path, path=str(table)))
     assert line == (
         f"error: {table}: label column 'label' has one class (only 'a'); "
         "a classifier needs at least two"
@@ -68,7 +55,7 @@ def test_one_class_only(runner, tmp_path, monkeypatch) -> None:
 def test_text_in_a_column_declared_numeric(runner, tmp_path, monkeypatch) -> None:
     table = _table(tmp_path, GOOD.replace("3.5,red", "3.5 cm,red"))
     path = _experiment(tmp_path, path=str(table), columns={"size": "numeric"})
-    line = _refused(runner, tmp_path, monkeypatch, path)
+    line = refused_search(runner, tmp_path, monkeypatch, path)
     assert line == (
         f"error: {table}: column 'size' is numeric but holds text: '3.5 cm' (data row 3); "
         "fix the value, or declare the column categorical (dataset.columns)"
@@ -78,7 +65,7 @@ def test_text_in_a_column_declared_numeric(runner, tmp_path, monkeypatch) -> Non
 @pytest.mark.parametrize("text", ["", "size,colour,label\n"], ids=["no bytes", "header only"])
 def test_an_empty_file(runner, tmp_path, monkeypatch, text) -> None:
     table = _table(tmp_path, text)
-    line = _refused(runner, tmp_path, monkeypatch, _experiment(tmp_path, path=str(table)))
+    line = refused_search(runner, tmp_path, monkeypatch, _experiment(tmp_path, path=str(table)))
     reason = "the file is empty (no header, no rows)" if not text else "the table has no rows"
     assert line == f"error: {table}: {reason}"
 
@@ -87,7 +74,7 @@ def test_test_columns_that_differ_from_train(runner, tmp_path, monkeypatch) -> N
     train = _table(tmp_path, GOOD)
     test = _table(tmp_path, GOOD.replace("colour", "color"), "test.csv")
     path = _experiment(tmp_path, path=str(train), test_path=str(test))
-    line = _refused(runner, tmp_path, monkeypatch, path)
+    line = refused_search(runner, tmp_path, monkeypatch, path)
     assert (
         line == f"error: {test}: the test columns differ from train (missing colour; extra color)"
     )
@@ -101,7 +88,7 @@ def test_a_table_without_label_is_refused_at_load(runner, tmp_path, monkeypatch)
             {"dataset": {"kind": "table", "path": str(table)}, "space": {"name": "tabular-mlp"}}
         )
     )
-    line = _refused(runner, tmp_path, monkeypatch, path)
+    line = refused_search(runner, tmp_path, monkeypatch, path)
     assert "kind 'table' needs `label`: the column to predict" in line
 
 
@@ -109,7 +96,7 @@ def test_a_test_label_train_never_saw(runner, tmp_path, monkeypatch) -> None:
     train = _table(tmp_path, GOOD)
     test = _table(tmp_path, GOOD.replace("5.5,red,a", "5.5,red,c"), "test.csv")
     path = _experiment(tmp_path, path=str(train), test_path=str(test))
-    line = _refused(runner, tmp_path, monkeypatch, path)
+    line = refused_search(runner, tmp_path, monkeypatch, path)
     assert line == (
         f"error: {test}: label 'c' of column 'label' is not among the train split's classes (a, b)"
     )
@@ -118,19 +105,19 @@ def test_a_test_label_train_never_saw(runner, tmp_path, monkeypatch) -> None:
 def test_columns_naming_a_column_the_file_lacks(runner, tmp_path, monkeypatch) -> None:
     table = _table(tmp_path, GOOD)
     path = _experiment(tmp_path, path=str(table), columns={"color": "categorical"})
-    line = _refused(runner, tmp_path, monkeypatch, path)
+    line = refused_search(runner, tmp_path, monkeypatch, path)
     assert line == (
         f"error: dataset.columns names 'color', which {table} does not have; "
         "its columns are: size, colour"
     )
 
 
-def test_table_options_on_another_kind_are_refused(runner, tmp_path, monkeypatch) -> None:
+def test_table_options_on_another_kind_arerefused_search(runner, tmp_path, monkeypatch) -> None:
     path = tmp_path / "exp.yaml"
     path.write_text(
         yaml.safe_dump(
             {"dataset": {"name": "sklearn_digits", "label": "x"}, "space": {"name": "image-mlp"}}
         )
     )
-    line = _refused(runner, tmp_path, monkeypatch, path)
+    line = refused_search(runner, tmp_path, monkeypatch, path)
     assert "`label` is for kind table; set `kind: table`" in line

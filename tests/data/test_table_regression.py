@@ -14,7 +14,7 @@ from search.cli import main
 from search.data.table_loading import load_table
 from search.data.tables import label_kind
 from search.experiment import DatasetConfig, validate_experiment
-from tests.conftest import files_under
+from tests.conftest import refused_search
 
 ROWS = 40
 PRICE = [f"{10 + 0.5 * i:.1f}" for i in range(ROWS)]  # fractions: a regression
@@ -36,18 +36,6 @@ def _experiment(tmp_path: Path, table: str = TABLE, **top: object) -> Path:
     }
     path.write_text(yaml.safe_dump(data))
     return path
-
-
-def _refused(runner, tmp_path: Path, monkeypatch, path: Path) -> str:
-    """Runs the search; asserts exit 2, one `error:` line, no file written; returns it."""
-    monkeypatch.chdir(tmp_path)
-    before = files_under(tmp_path)
-    result = runner.invoke(main, ["run", str(path)])
-    lines = result.stderr.strip().splitlines()
-    assert result.exit_code == 2, result.output
-    assert [line for line in lines if line.startswith("error: ")] == [lines[-1]], result.stderr
-    assert files_under(tmp_path) == before
-    return lines[-1]
 
 
 @pytest.mark.parametrize(
@@ -104,14 +92,14 @@ def test_class_weights_in_a_regression(runner, tmp_path, monkeypatch) -> None:
     path = _experiment(
         tmp_path, task="regression", training={"epochs": 1, "class_weight": "balanced"}
     )
-    assert _refused(runner, tmp_path, monkeypatch, path) == (
+    assert refused_search(runner, tmp_path, monkeypatch, path) == (
         "error: training.class_weight weighs classes, and a regression has none: remove it"
     )
 
 
 def test_a_numeric_label_in_a_classification_set_explicitly(runner, tmp_path, monkeypatch):
     path = _experiment(tmp_path, task="classification")
-    assert _refused(runner, tmp_path, monkeypatch, path) == (
+    assert refused_search(runner, tmp_path, monkeypatch, path) == (
         "error: dataset 'data' has numbers as labels, but the task is classification: "
         "set `task: regression` (and an objective it reports)"
     )
@@ -119,7 +107,7 @@ def test_a_numeric_label_in_a_classification_set_explicitly(runner, tmp_path, mo
 
 def test_a_numeric_label_with_a_classification_objective(runner, tmp_path, monkeypatch):
     path = _experiment(tmp_path, tuner={"kind": "random", "objective": "val_accuracy"})
-    assert _refused(runner, tmp_path, monkeypatch, path) == (
+    assert refused_search(runner, tmp_path, monkeypatch, path) == (
         "error: label 'price' is numeric: tuner.objective 'val_accuracy' is not reported by a "
         "regression task; choose between val_loss, val_mae, val_rmse, val_r2 "
         "(or set `task: classification`)"
@@ -128,7 +116,7 @@ def test_a_numeric_label_with_a_classification_objective(runner, tmp_path, monke
 
 def test_text_in_a_regression_label(runner, tmp_path, monkeypatch) -> None:
     path = _experiment(tmp_path, TABLE + "3,red,cheap\n", task="regression")
-    line = _refused(runner, tmp_path, monkeypatch, path)
+    line = refused_search(runner, tmp_path, monkeypatch, path)
     assert line.startswith("error: ")
     assert "label column 'price' of a regression holds text: " in line
     assert "'cheap' (data row 41); a regression predicts numbers" in line
