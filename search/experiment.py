@@ -12,6 +12,7 @@ from search.config_base import HyperparameterOverride, Strict, check_hard_limits
 from search.constraints_config import ConstraintsConfig
 from search.data_config import FeatureKeys, anchored_dataset
 from search.errors import ConfigError, UnknownNameError
+from search.objectives_config import ObjectivesFields
 from search.recipe_config import AugmentConfig, RecipeConfig
 from search.refit_config import RefitFields
 from search.registry import unknown_name_message
@@ -20,7 +21,7 @@ from search.speed.choice import default_batch_size
 from search.stopping_config import EarlyStoppingConfig
 from search.table_config import TableFields
 from search.text_config import TextConfig
-from search.tuning.task import TASKS, TaskName, default_direction
+from search.tuning.task import TASKS, TaskName
 from search.validation_errors import describe_validation_error
 from search.yaml_loader import load_yaml
 
@@ -122,23 +123,9 @@ class SpaceConfig(Strict):
         return overrides
 
 
-class ObjectiveConfig(Strict):
-    name: str = "val_accuracy"
-    direction: Literal["max", "min"] = "max"
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_name(cls, data: Any) -> Any:
-        """`objective: val_loss` is enough: the direction follows from the metric name."""
-        if isinstance(data, str):
-            return {"name": data, "direction": default_direction(data)}
-        return data
-
-
-class TunerConfig(RefitFields):
+class TunerConfig(RefitFields, ObjectivesFields):
     kind: str = "bayesian"
     max_trials: int = Field(10, ge=1)
-    objective: ObjectiveConfig = ObjectiveConfig()
     seed: int = 42
     executions_per_trial: int = Field(1, ge=1)
     max_retries_per_trial: int = Field(0, ge=0)
@@ -207,7 +194,7 @@ class Experiment(Strict):
         if not isinstance(data, dict) or data.get("task") not in TASKS:
             return data
         tuner = data.get("tuner", {})
-        if isinstance(tuner, dict) and "objective" not in tuner:
+        if isinstance(tuner, dict) and "objective" not in tuner and not tuner.get("objectives"):
             default = TASKS.get(data["task"]).default_objective()
             data = {**data, "tuner": {**tuner, "objective": default}}
         return data
@@ -294,7 +281,9 @@ def validate_experiment(data: dict[str, Any], source: str) -> Experiment:
     try:  # the loss and objective must be the task's (a compiled model reports its own)
         task.loss(experiment.training.loss)
         if experiment.space.function is None:
-            task.check_objective(experiment.tuner.objective.name)
+            for objective in experiment.tuner.all_objectives:
+                if not objective.measured:
+                    task.check_objective(objective.name)
     except ConfigError as error:
         raise ConfigError(f"{source}: {error}") from None
     return experiment

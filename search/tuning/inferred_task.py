@@ -13,7 +13,8 @@ import logging
 from search.data import features, tables
 from search.data.folders import resolve_path
 from search.errors import ConfigError
-from search.experiment import DatasetConfig, Experiment, ObjectiveConfig, validate_experiment
+from search.experiment import DatasetConfig, Experiment, validate_experiment
+from search.objectives_config import ObjectiveConfig
 from search.tuning.task import TASKS, LabelKind
 
 log = logging.getLogger(__name__)

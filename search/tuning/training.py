@@ -21,7 +21,8 @@ import keras
 import keras_tuner as kt
 
 from search.errors import TrainingError
-from search.experiment import Experiment, ObjectiveConfig, TrainingConfig
+from search.experiment import Experiment, TrainingConfig
+from search.objectives_config import ObjectiveConfig
 from search.tuning.events import is_number, relay
 
 log = logging.getLogger(__name__)
