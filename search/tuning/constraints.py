@@ -78,21 +78,20 @@ def refused_results(objective: str, refused: Refused) -> dict[str, float]:
     return {objective: 0.0, **_marked(refused.measures, refused.breaches, REFUSED_MARK)}
 
 
-def broken_results(
-    results: Any, objective: str, measures: dict[str, float], found: list[Breach]
-) -> Any:
-    """`run_trial`'s results with the measures and the mark added at every epoch, so that the
-    oracle records them with the metrics of the trial's best epoch (its best step is kept)."""
-    marks = _marked(measures, found, BROKE_MARK)
+def with_metrics(results: Any, objective: str, extra: dict[str, float]) -> Any:
+    """`run_trial`'s results with `extra` added at every epoch, so that the oracle records them
+    with the metrics of the trial's best epoch (its best step is kept)."""
+    if not extra:
+        return results
     if isinstance(results, list):
-        return [broken_results(r, objective, measures, found) for r in results]
+        return [with_metrics(r, objective, extra) for r in results]
     if isinstance(results, dict):
-        return {**results, **marks}
+        return {**results, **extra}
     if hasattr(results, "history"):  # a keras History
         epochs = len(next(iter(results.history.values()), []))
-        results.history.update({name: [value] * epochs for name, value in marks.items()})
+        results.history.update({name: [value] * epochs for name, value in extra.items()})
         return results
-    return {objective: float(results), **marks}
+    return {objective: float(results), **extra}
 
 
 def broken_marks(measures: dict[str, float], found: list[Breach]) -> dict[str, float]:

@@ -24,9 +24,9 @@ from search.tuning.constraints import (
     Refused,
     breaches,
     broken_marks,
-    broken_results,
     describe,
     refused_results,
+    with_metrics,
 )
 from search.tuning.events import relay
 from search.tuning.measure import BATCH, built_measures, machine, trained_measures
@@ -75,19 +75,25 @@ class MeasuredTrialsMixin:
         if found:
             notes["broken"] = describe(found)
         self._tell(trial.trial_id, measures, notes)
-        if not found:
-            return results
+        return self._recorded(trial.trial_id, results, measures, found)
+
+    def _recorded(
+        self, trial_id: str, results: Any, measures: dict[str, float], found: list[Any]
+    ) -> Any:
+        """`run_trial`'s results with the measures (and the mark of a broken constraint): the
+        oracle keeps them with the metrics of the trial's best epoch, where several objectives,
+        the champion rule and the constraints read them."""
         objective = self.oracle.objective.name  # type: ignore[attr-defined]
-        reported = self.oracle.get_trial(trial.trial_id).metrics  # type: ignore[attr-defined]
-        if reported.exists(objective):
+        marks = broken_marks(measures, found) if found else dict(measures)
+        reported = self.oracle.get_trial(trial_id).metrics  # type: ignore[attr-defined]
+        if marks and reported.exists(objective):
             # Its epochs were reported as they ended (early stopping, a budget): keras-tuner
-            # then ignores what run_trial returns, so the mark goes to the oracle directly,
+            # then ignores what run_trial returns, so the measures go to the oracle directly,
             # at the best epoch, with its objective (which keras-tuner insists on).
             best = {objective: reported.get_best_value(objective)}
-            marks = {**best, **broken_marks(measures, found)}
             step = reported.get_best_step(objective)
-            self.oracle.update_trial(trial.trial_id, marks, step=step)  # type: ignore[attr-defined]
-        return broken_results(results, objective, measures, found)
+            self.oracle.update_trial(trial_id, {**best, **marks}, step=step)  # type: ignore[attr-defined]
+        return with_metrics(results, objective, marks)
 
     def build_trial_model(self, hp: kt.HyperParameters) -> Any:
         model = super().build_trial_model(hp)  # type: ignore[misc]
