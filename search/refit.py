@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+import statistics
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -51,11 +52,27 @@ def refit_epochs(best_epoch: int, train: int, validation: int, max_epochs: int) 
     return max(1, min(round((best_epoch + 1) * factor), round(max_epochs * factor)))
 
 
-def affordable_epochs(epochs: int, seconds_per_epoch: float | None, seconds_left: float) -> int:
-    """As many of `epochs` as fit in `seconds_left` at `seconds_per_epoch` (unknown: all)."""
+def wanted_epochs(
+    rule: int | str, best_epoch: int, sizes: dict[str, int], experiment: Experiment
+) -> int | None:
+    """The refit's epochs before the budget has its say: `best` follows `refit_epochs`, a
+    number is taken as it is, `fill` (None) is whatever the budget allows."""
+    if isinstance(rule, int):
+        return rule
+    if rule == "fill":
+        return None
+    return refit_epochs(best_epoch, sizes["train"], sizes["validation"], experiment.training.epochs)
+
+
+def affordable_epochs(
+    epochs: int | None, seconds_per_epoch: float | None, seconds_left: float
+) -> int:
+    """As many of `epochs` (None: any number) as fit in `seconds_left` at `seconds_per_epoch`
+    (unknown: all of them; unknown with no number: 1)."""
     if seconds_per_epoch is None or seconds_per_epoch <= 0:
-        return epochs
-    return min(epochs, math.floor(seconds_left / seconds_per_epoch))
+        return epochs if epochs is not None else 1
+    fitting = math.floor(seconds_left / seconds_per_epoch)
+    return fitting if epochs is None else min(epochs, fitting)
 
 
 def final_model(
@@ -72,17 +89,12 @@ def final_model(
     if not refit.enabled:
         return best_model(tuner, best_trial, experiment, data), None
     sizes = data.spec.split_sizes
-    train_n, validation_n = sizes["train"], sizes["validation"]
-    epochs = refit_epochs(
-        best_trial.best_step or 0, train_n, validation_n, experiment.training.epochs
-    )
+    epochs = wanted_epochs(refit.epochs, best_trial.best_step or 0, sizes, experiment)
     ends = None
     if deadline is not None and experiment.tuner.max_seconds:
         ends = deadline + refit_reserve(experiment.tuner.max_seconds, refit.share)
-        pace = _seconds_per_epoch(records, best_trial.trial_id)  # on the explored examples
-        explored = trial_examples(experiment, data.spec)
-        scaled = pace * (train_n + validation_n) / explored if pace else None
-        fitting = affordable_epochs(epochs, scaled, ends - time.time())
+        scaled, once = _pace(tuner, best_trial, experiment, data, records, ends)
+        fitting = affordable_epochs(epochs, scaled, ends - time.time() - once)
         if fitting < 1:
             log.info(
                 "refit skipped: %.0fs left, under one epoch on train+validation (%.0fs); "
@@ -91,9 +103,13 @@ def final_model(
                 scaled or 0.0,
             )
             return best_model(tuner, best_trial, experiment, data), None
-        if fitting < epochs:
+        if epochs is None:
+            log.info("refit: %d epochs fill the budget left (%.3gs an epoch)", fitting, scaled or 0)
+        elif fitting < epochs:
             log.info("refit: %d of %d epochs fit in the budget left", fitting, epochs)
         epochs = fitting
+    if epochs is None:  # `fill` without a budget is refused by the config
+        raise AssertionError("refit epochs: fill needs tuner.max_seconds")
     return _train_refit(tuner, best_trial, experiment, data, epochs, ends)
 
 
@@ -117,6 +133,74 @@ def _train_refit(
     return model, Refit(trained, examples, counter.first_epoch_batches, pflop)
 
 
+def probe_epoch_seconds(
+    tuner: Any, trial: Any, experiment: Experiment, data: Any
+) -> tuple[float, float] | None:
+    """(Seconds one refit epoch takes here and now, seconds its first epoch adds once): a
+    throw-away copy of the model trains two short epochs of a few train+validation batches
+    (the first one warms up), timed batch by batch and at each epoch's end. The trials' own
+    pace is a poor guide: it includes their validation passes, a subset's different size, and
+    whatever else the machine was doing then (a CIFAR-10 refit was planned at 333 s an epoch
+    and took 195)."""
+    sizes = data.spec.split_sizes
+    examples = sizes["train"] + sizes["validation"]
+    batch = batch_size_of(experiment.training, trial.hyperparameters.values)
+    batches = math.ceil(examples / batch)
+    try:
+        building = time.perf_counter()
+        model = _build(tuner, trial, (examples, 1))
+        built = time.perf_counter() - building  # the refit builds its own model again
+        both, _ = pipelines(experiment, data, with_validation=True, batch_size=batch)
+        clock = _Clock()
+        probe = both.take(min(batches, PROBE_BATCHES))
+        train(model, experiment, probe, epochs=2, callbacks=[_RefitWatch(None), clock])
+    except Exception as error:  # a guide only: the trials' pace stands in
+        log.warning("could not time the refit's batches: %s", str(error).splitlines()[0])
+        return None
+    pace = clock.pace(batches)
+    return None if pace is None else (pace[0], pace[1] + built)
+
+
+# Batches of each of the probe's two epochs; the margin covers what an epoch of the real
+# length adds (its last partial batch, the shuffle buffer filling) so that a `fill` refit
+# ends its schedule before the deadline.
+PROBE_BATCHES, PROBE_MARGIN = 8, 1.1
+
+
+class _Clock(keras.callbacks.Callback):
+    """When each batch and epoch of the probe ended. An epoch of `batches` then costs the
+    second epoch's median batch times `batches`, plus that epoch's own fixed cost (callbacks,
+    the data iterator), which dominates when epochs are short."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batch_ends: list[list[float]] = []
+        self.epoch_ends: list[float] = []
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self.started = time.perf_counter()
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.batch_ends.append([])
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        self.batch_ends[-1].append(time.perf_counter())
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.epoch_ends.append(time.perf_counter())
+
+    def pace(self, batches: int) -> tuple[float, float] | None:
+        """(seconds an epoch of `batches`, seconds the first epoch adds once: tracing)."""
+        if len(self.epoch_ends) < 2 or len(self.batch_ends[1]) < 2:
+            return None
+        ends = self.batch_ends[1]
+        per_batch = statistics.median(b - a for a, b in zip(ends, ends[1:], strict=False))
+        second = self.epoch_ends[1] - self.epoch_ends[0]
+        fixed = max(0.0, second - per_batch * len(ends))
+        first_extra = max(0.0, self.epoch_ends[0] - self.started - second)
+        return (fixed + per_batch * batches) * PROBE_MARGIN, first_extra
+
+
 def _build(tuner: Any, trial: Any, span: tuple[int, int]) -> Any:
     """The trial's model, its learning-rate schedule spanning the refit's examples and epochs."""
     hypermodel = tuner.hypermodel
@@ -126,6 +210,21 @@ def _build(tuner: Any, trial: Any, span: tuple[int, int]) -> Any:
         return tuner.build_trial_model(trial.hyperparameters)  # under the distribution strategy
     finally:
         hypermodel.schedule_span = trials_span
+
+
+def _pace(
+    tuner: Any, trial: Any, experiment: Experiment, data: Any, records: list[Any], ends: float
+) -> tuple[float | None, float]:
+    """(seconds a refit epoch takes, seconds its first epoch adds): timed here and now, else
+    the best trial's pace scaled from the explored examples (validation passes included)."""
+    if ends > time.time():
+        timed = probe_epoch_seconds(tuner, trial, experiment, data)
+        if timed is not None:
+            return timed
+    sizes = data.spec.split_sizes
+    pace = _seconds_per_epoch(records, trial.trial_id)
+    explored = trial_examples(experiment, data.spec)
+    return (pace * (sizes["train"] + sizes["validation"]) / explored if pace else None), 0.0
 
 
 def _seconds_per_epoch(records: list[Any], trial_id: str) -> float | None:

@@ -7,7 +7,7 @@ import pytest
 from search.budget import describe_budget, refit_reserve, trials_deadline
 from search.errors import ConfigError
 from search.experiment import validate_experiment
-from search.refit import affordable_epochs, refit_epochs
+from search.refit import affordable_epochs, refit_epochs, wanted_epochs
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,27 @@ def test_the_refit_shrinks_to_the_seconds_left() -> None:
     assert affordable_epochs(9, 100.0, 450.0) == 4
     assert affordable_epochs(9, 100.0, 99.0) == 0  # then it is skipped
     assert affordable_epochs(9, None, 1.0) == 9  # the pace unknown: the deadline stops it
+
+
+def test_fill_takes_every_epoch_the_budget_allows_and_a_number_is_taken_as_given() -> None:
+    experiment = validate_experiment({"name": "e", "space": {"name": "image-mlp"}}, "t")
+    sizes = {"train": 1257, "validation": 270}
+    assert wanted_epochs("best", 2, sizes, experiment) == 4  # 3 x 1527/1257
+    assert wanted_epochs(12, 2, sizes, experiment) == 12
+    assert wanted_epochs("fill", 2, sizes, experiment) is None
+    assert affordable_epochs(None, 100.0, 1050.0) == 10
+    assert affordable_epochs(12, 100.0, 1050.0) == 10
+
+
+def test_fill_needs_a_budget_to_fill() -> None:
+    base = {"name": "e", "space": {"name": "image-mlp"}}
+    refit = {"enabled": True, "epochs": "fill"}
+    with pytest.raises(ConfigError, match="fill needs tuner.max_seconds"):
+        validate_experiment({**base, "tuner": {"refit": refit}}, "t")
+    tuner = validate_experiment({**base, "tuner": {"refit": refit, "max_seconds": 60}}, "t").tuner
+    assert tuner.refit.epochs == "fill"
+    with pytest.raises(ConfigError, match="epochs"):
+        validate_experiment({**base, "tuner": {"refit": {"enabled": True, "epochs": 0}}}, "t")
 
 
 def test_the_budget_keeps_a_share_for_the_refit() -> None:

@@ -116,3 +116,34 @@ def test_a_budget_too_short_for_the_refit_skips_it(
     parent, _ = _runs(uri)
     assert "search.refit" not in parent.data.tags
     assert parent.data.tags.get("search.model_version")
+
+
+def test_a_fill_refit_takes_the_budget_left_and_the_command_ends_within_it(
+    runner, write_experiment, tfds_dir, tmp_path
+) -> None:
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    budget = 30.0
+    path = write_experiment(
+        {
+            "name": "exp",
+            "dataset": {"name": "sklearn_digits", "data_dir": str(tfds_dir)},
+            "space": {"name": "image-mlp"},
+            "tuner": {
+                "kind": "random",
+                "max_trials": 1,
+                "max_seconds": budget,
+                "seed": 1,
+                "refit": {"enabled": True, "share": 0.5, "epochs": "fill"},
+            },
+            "training": {"epochs": 1, "batch_size": BATCH},
+        }
+    )
+    result = runner.invoke(main, ["run", str(path), "--tracking-uri", uri])
+    assert result.exit_code == 0, result.output
+    assert "epochs fill the budget left" in result.stderr
+    parent, _ = _runs(uri)
+    # a timed probe of its batches sized the refit: far more than the one epoch trials took
+    epochs = int(parent.data.tags["search.refit"].split()[0])
+    assert epochs > 2
+    seconds = (parent.info.end_time - parent.info.start_time) / 1000
+    assert seconds <= budget * 1.05
