@@ -1,5 +1,6 @@
 """A real search records its training compute on the parent run: every trial's forward FLOPs
-x 3 x the samples it trained on (train size x epochs)."""
+x 3 x the samples it trained on (train size x epochs), plus the refit's (the default search
+refits its best configuration on train + validation)."""
 
 from __future__ import annotations
 
@@ -32,11 +33,19 @@ def test_the_parent_run_holds_the_searchs_training_pflop(tiny_search, tfds_dir) 
         source="test",
     )
     data, hypermodel = prepare(config)
-    expected = 0.0
+    chosen = {k[5:]: v for k, v in parent.data.params.items() if k.startswith("best.")}
+    expected, best = 0.0, 0.0
     for path in sorted((root / "runs").rglob("trial.json")):
-        values = kt.HyperParameters.from_config(json.loads(path.read_text())["hyperparameters"])
+        trial = json.loads(path.read_text())
+        values = kt.HyperParameters.from_config(trial["hyperparameters"])
         forward = forward_flops(hypermodel.build(values))
         assert forward is not None and forward > 0
         expected += forward * 3 * data.spec.split_sizes["train"] * TINY_EPOCHS
-    assert expected > 0
+        if {k: str(v) for k, v in values.values.items()} == chosen:
+            best = forward  # the best configuration, the one refitted
+    # the refit: "N epochs on train+validation (E examples, ...)", the best trial's model
+    words = parent.data.tags["search.refit"].split()
+    epochs, examples = int(words[0]), int(words[4].lstrip("("))
+    assert best > 0
+    expected += best * 3 * examples * epochs
     assert parent.data.metrics["search.compute_pflop"] == pytest.approx(expected / 1e15)
