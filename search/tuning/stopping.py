@@ -13,6 +13,10 @@ Optuna's are): a trial reaching a rung goes on at once when it is in the top 1/e
 the trials that reached that rung so far, else it stops there. No trial waits for a rung to
 fill (no bracket barrier), each configuration stays one trial and one run, and continuing
 needs no checkpoint reload.
+
+With several objectives (issue 19), trials' epoch reports carry their params and FLOPs, ASHA
+orders a rung by non-dominated rank (`search.tuning.rung_points`), and no rule stops a trial
+that no completed trial dominates (`search.tuning.sparing`).
 """
 
 from __future__ import annotations
