@@ -98,14 +98,16 @@ def rank_ahead(
     objective alone."""
     first = _first(objective)
     scored = [t for t in contenders if rung_score(t, first, step) is not None]
-    if trial.trial_id not in {t.trial_id for t in scored}:
+    ids = [t.trial_id for t in scored]
+    if trial.trial_id not in ids:
         return len(contenders)
     judged = [c for c in cheap if all(value_of(t, c, first) is not None for t in scored)]
     known = [point_at(t, step, first, judged) for t in scored]
     points = [[float(v or 0.0) for v in point] for point in known]  # none is None here
-    directions = [first.direction, *(c.direction for c in judged)]
-    ranked = ranks(points, directions)
-    own = next(i for i, t in enumerate(scored) if t.trial_id == trial.trial_id)
+    own = ids.index(trial.trial_id)
+    if not judged:  # one objective: its order (`ranks` would make each score a layer)
+        return sum(better(p[0], points[own][0], first) for p in points)
+    ranked = ranks(points, [first.direction, *(c.direction for c in judged)])
     return sum(
         1
         for rank, point in zip(ranked, points, strict=True)
