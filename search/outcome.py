@@ -29,6 +29,7 @@ class TrialOutcome:
     message: str | None = None
     metrics: dict[str, float] = field(default_factory=dict)
     stopped: str | None = None  # stopped early: `epoch 3 (asha rung 1)` (still COMPLETED)
+    spared: str | None = None  # not stopped, on the front: `epoch 1: on the front by flops`
 
     @property
     def refused(self) -> bool:

@@ -47,6 +47,8 @@ def trial_note(hyperparameters: Mapping[str, Any], outcome: TrialOutcome | None 
         result = f"{outcome.status.lower()}, score {outcome.score:.4f}"
         if outcome.stopped:
             result += f", stopped early at {outcome.stopped}"
+        if outcome.spared:
+            result += f", spared by early stopping ({outcome.spared})"
     else:
         result = f"{outcome.status.lower()}: {outcome.reason[:300]}"
     return f"{text}\nResult: {result} in {outcome.seconds:.1f}s\n"

@@ -38,6 +38,7 @@ WORKER_TAG = "search.worker"  # the worker process that ran a trial (parallel se
 ORACLE_PORT_TAG = "search.oracle_port"  # where a parallel search's chief serves its workers
 DEADLINE_TAG = "search.deadline"  # when a search's trials must end (unix seconds), for workers
 STOPPED_TAG = "search.stopped"  # stopped early, e.g. `epoch 3 (asha rung 1)`, `epoch 5 (deadline)`
+SPARED_TAG = "search.spared"  # a rule would have stopped it: `epoch 1: on the front by flops`
 REFIT_TAG = "search.refit"  # the registered model is the refit: `N epochs on train+validation`
 MODEL_URI_TAG, MODEL_VERSION_TAG = "search.model_uri", "search.model_version"
 EXPERIMENT_TAG = "search.experiment"

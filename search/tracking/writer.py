@@ -37,6 +37,7 @@ from search.tracking.schema import (
     REFIT_TAG,
     SCORE,
     SEARCH,
+    SPARED_TAG,
     STATUS_TAG,
     STOPPED_TAG,
     TEST_PREFIX,
@@ -200,6 +201,8 @@ class SearchTracker(RunWriter):
         self.client.set_tag(run_id, STATUS_TAG, outcome.status)
         if outcome.stopped:
             self.client.set_tag(run_id, STOPPED_TAG, outcome.stopped)
+        if outcome.spared:
+            self.client.set_tag(run_id, SPARED_TAG, outcome.spared)
         describe.set_note(self.client, run_id, trial_note(outcome.hyperparameters, outcome))
         if outcome.status != "COMPLETED":
             self.client.set_tag(run_id, FAILURE_TAG, outcome.reason[:5000])

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import keras_tuner as kt
 
 from search.outcome import TrialOutcome
+from search.tuning.sparing import describe_spare
 from search.tuning.stopping import describe_stop, is_mark
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def outcome_of(recorded: kt.engine.trial.Trial, seconds: float) -> TrialOutcome:
         message=recorded.message,
         metrics=_metrics_at_step(recorded, recorded.best_step),
         stopped=describe_stop(recorded),
+        spared=describe_spare(recorded),
     )
 
 

@@ -104,6 +104,10 @@ class MeasuredTrialsMixin:
                 raise Refused(self._built, found)
         return model
 
+    def built_so_far(self) -> dict[str, float]:
+        """The measures of the model the trial trains now, known since it was built."""
+        return dict(self._built or {})
+
     def _trained(self, model: Any, inputs: Any) -> dict[str, float]:
         """Size and latency; left out (with a warning) when they cannot be measured."""
         if model is None:

@@ -13,6 +13,10 @@ Optuna's are): a trial reaching a rung goes on at once when it is in the top 1/e
 the trials that reached that rung so far, else it stops there. No trial waits for a rung to
 fill (no bracket barrier), each configuration stays one trial and one run, and continuing
 needs no checkpoint reload.
+
+With several objectives (issue 19), trials' epoch reports carry their params and FLOPs, ASHA
+orders a rung by non-dominated rank (`search.tuning.rung_points`), and no rule stops a trial
+that no completed trial dominates (`search.tuning.sparing`).
 """
 
 from __future__ import annotations
@@ -20,14 +24,17 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import keras
 
 from search.experiment import TrainingConfig, TunerConfig
+from search.objectives_config import ObjectiveConfig
 from search.stopping_config import rule_for_kind
+from search.tuning.rung_points import better, cheap_objectives, rank_ahead, reached, rung_score
+from search.tuning.sparing import SPARE_PREFIX, SpareTheFront
 
 STOP_PREFIX = "stopped_by_"  # the mark's metric name: stopped_by_median, stopped_by_deadline
 DEADLINE = "deadline"
@@ -39,33 +46,6 @@ class Rule(Protocol):
 
     def reason(self, trial: Any, step: int, trials: Iterable[Any], objective: Any) -> str | None:
         """Why `trial` stops after epoch `step` (0-based), or None to go on."""
-
-
-def rung_score(trial: Any, objective: Any, step: int) -> float | None:
-    """The trial's best objective up to epoch `step`: what every rule compares. The one
-    place a trial's score for stopping comes from (a constraint on size or latency can
-    make a trial that breaks it score badly here)."""
-    if not trial.metrics.exists(objective.name):
-        return None
-    values = [
-        float(obs.mean())
-        for obs in trial.metrics.get_history(objective.name)
-        if obs.step <= step and math.isfinite(obs.mean())
-    ]
-    if not values:
-        return None
-    return max(values) if objective.direction == "max" else min(values)
-
-
-def reached(trial: Any, objective: Any, step: int) -> bool:
-    """The trial reported epoch `step` (or a later one)."""
-    if not trial.metrics.exists(objective.name):
-        return False
-    return any(obs.step >= step for obs in trial.metrics.get_history(objective.name))
-
-
-def _better(a: float, b: float, objective: Any) -> bool:
-    return a > b if objective.direction == "max" else a < b
 
 
 @dataclass(frozen=True)
@@ -88,7 +68,7 @@ class MedianRule:
             and reached(t, objective, step)
         ]
         scores = [p for p in peers if p is not None]
-        if not scores or not _better(statistics.median(scores), own, objective):
+        if not scores or not better(statistics.median(scores), own, objective):
             return None
         return self.name
 
@@ -96,11 +76,16 @@ class MedianRule:
 @dataclass(frozen=True)
 class AshaRule:
     """At each rung (`min_epochs` x `factor`^k epochs, below `max_epochs`) a trial goes on
-    while it is in the top 1/`factor` of every trial that reached that rung, itself included."""
+    while it is in the top 1/`factor` of every trial that reached that rung, itself included.
+
+    With several objectives (`cheap`: the build-time measures that stand for them, see
+    `search.tuning.rung_points`) the trials at a rung are ordered by non-dominated rank on
+    their objective at the rung and those measures, ties by the objective."""
 
     min_epochs: int = 1
     factor: int = 3
     max_epochs: int = 1
+    cheap: tuple[ObjectiveConfig, ...] = ()
     name: str = "asha"
 
     def rungs(self) -> list[int]:
@@ -113,25 +98,30 @@ class AshaRule:
 
     def reason(self, trial: Any, step: int, trials: Iterable[Any], objective: Any) -> str | None:
         rungs = self.rungs()
-        own = rung_score(trial, objective, step)
-        if step + 1 not in rungs or own is None:
+        if step + 1 not in rungs or rung_score(trial, objective, step) is None:
             return None
-        scores = [rung_score(t, objective, step) for t in trials if reached(t, objective, step)]
-        ahead = sum(1 for s in scores if s is not None and _better(s, own, objective))
-        keep = max(1, len(scores) // self.factor)
+        contenders = [t for t in trials if reached(t, objective, step)]
+        ahead = rank_ahead(trial, contenders, step, objective, self.cheap)
+        keep = max(1, len(contenders) // self.factor)
         return None if ahead < keep else f"{self.name}_rung_{rungs.index(step + 1)}"
 
 
 def rule_of(tuner: TunerConfig, training: TrainingConfig) -> Rule | None:
-    """The experiment's stopping rule (None: trials train every epoch)."""
+    """The experiment's stopping rule (None: trials train every epoch). With several
+    objectives of which one is a measure of the model, it spares the front
+    (`search.tuning.sparing`) and ASHA ranks by the front."""
     config = tuner.early_stopping
     name = rule_for_kind(tuner.kind, config.rule)
+    cheap = cheap_objectives(tuner.all_objectives) if tuner.several else ()
+    rule: Rule
     if name == "median":
-        return MedianRule(config.grace_epochs)
-    if name == "asha":
+        rule = MedianRule(config.grace_epochs)
+    elif name == "asha":
         factor = config.reduction_factor or tuner.hyperband_factor
-        return AshaRule(config.min_epochs, factor, training.epochs)
-    return None
+        rule = AshaRule(config.min_epochs, factor, training.epochs, cheap)
+    else:
+        return None
+    return SpareTheFront(rule, cheap) if cheap else rule
 
 
 # -- the mark a stopped trial carries ---------------------------------------------------------
@@ -156,7 +146,8 @@ def describe_stop(trial: Any) -> str | None:
 
 
 def is_mark(metric_name: str) -> bool:
-    return metric_name.startswith(STOP_PREFIX)
+    """A stopping rule's mark on a trial (stopped or spared), not a metric of its model."""
+    return metric_name.startswith((STOP_PREFIX, SPARE_PREFIX))
 
 
 def fidelity(trial: Any) -> float:
@@ -175,12 +166,22 @@ def furthest_trained(ranked: list[Any]) -> Any:
 # -- the trial's side --------------------------------------------------------------------------
 class TrialStopper(keras.callbacks.Callback):
     """Reports each epoch to the oracle and stops the training when it answers STOPPED; at
-    the deadline, stops within the epoch (its partial epoch is still validated and kept)."""
+    the deadline, stops within the epoch (its partial epoch is still validated and kept).
 
-    def __init__(self, trial_oracle: Any, trial_id: str) -> None:
+    `carried` gives what is known of the model since it was built (its params and FLOPs, with
+    several objectives): it goes with every report, so that the oracle judging the trial, a
+    chief's over gRPC too, knows it while the trial trains."""
+
+    def __init__(
+        self,
+        trial_oracle: Any,
+        trial_id: str,
+        carried: Callable[[], Mapping[str, float]] | None = None,
+    ) -> None:
         super().__init__()
         self.trial_oracle = trial_oracle
         self.trial_id = trial_id
+        self.carried = carried
 
     def __deepcopy__(self, memo: dict[int, Any]) -> TrialStopper:
         return self  # keras-tuner deep-copies callbacks per execution; this holds the oracle
@@ -197,5 +198,7 @@ class TrialStopper(keras.callbacks.Callback):
                 metrics[key] = float(value)
             except (TypeError, ValueError):
                 continue
+        if self.carried is not None:
+            metrics.update(self.carried())
         if self.trial_oracle.report_epoch(self.trial_id, epoch, metrics):
             self.model.stop_training = True

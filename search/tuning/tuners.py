@@ -101,13 +101,16 @@ class TrialCallbacksMixin:
 
     callbacks_for: Callable[[str], list[Any]]  # set by build_tuner
     trial_oracle: Any  # set by build_tuner: a `search.tuning.oracle.TrialOracle`
+    carry_measures = False  # several objectives: epoch reports carry params and FLOPs
+    built_so_far: Callable[[], dict[str, float]]  # `MeasuredTrialsMixin`'s
 
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
         from search.tuning.stopping import TrialStopper
 
         callbacks = [*kwargs.get("callbacks", []), *self.callbacks_for(trial.trial_id)]
         if self.trial_oracle.stopping:
-            callbacks.append(TrialStopper(self.trial_oracle, trial.trial_id))
+            carried = self.built_so_far if self.carry_measures else None
+            callbacks.append(TrialStopper(self.trial_oracle, trial.trial_id, carried))
         kwargs["callbacks"] = callbacks
         return super().run_trial(trial, *args, **kwargs)  # type: ignore[misc]
 
@@ -156,6 +159,7 @@ def build_tuner(
     )
     tuner.callbacks_for = partial(training_callbacks, training, config.objective, list(listeners))
     tuner.constraints, tuner.measure_listeners = config.constraints, list(listeners)
+    tuner.carry_measures = config.several
     if config.explore_fraction < 1.0 and hasattr(hypermodel, "schedule_span"):
         # trials train on a subset: their learning-rate schedules span it
         from search.data.subset import subset_size

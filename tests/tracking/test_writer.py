@@ -55,3 +55,19 @@ def test_a_trials_costs_and_constraint_notes_are_journaled_then_on_its_run(tmp_p
     assert run.data.metrics == {"params": 450.0, "flops": 896.0, "trial_seconds": 0.2}
     assert run.data.tags["search.refused"] == "max_params: x"  # a penalty is not a score
     assert run.info.status == "FINISHED"
+
+
+def test_a_trial_spared_by_early_stopping_says_so_on_its_run(tmp_path) -> None:
+    from search.tracking.journal import Journal
+
+    tracker = _tracker(tmp_path)
+    journal = Journal(tracker, tmp_path)
+    journal.trial_started("0", {"units": 8})
+    spared = "epoch 1: on the front by params"
+    journal.trial_ended(
+        TrialOutcome("0", "COMPLETED", 0.5, {"units": 8}, 1.0, best_step=2, spared=spared)
+    )
+    (run,) = tracker.trial_runs()
+    assert run.data.tags["search.spared"] == spared
+    assert "search.stopped" not in run.data.tags
+    assert f"spared by early stopping ({spared})" in run.data.tags["mlflow.note.content"]
