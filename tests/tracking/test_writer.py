@@ -55,3 +55,15 @@ def test_a_trials_costs_and_constraint_notes_are_journaled_then_on_its_run(tmp_p
     assert run.data.metrics == {"params": 450.0, "flops": 896.0, "trial_seconds": 0.2}
     assert run.data.tags["search.refused"] == "max_params: x"  # a penalty is not a score
     assert run.info.status == "FINISHED"
+
+
+def test_the_champion_rule_is_journaled_then_tags_the_search_run(tmp_path) -> None:
+    from search.tracking.journal import Journal
+
+    tracker = _tracker(tmp_path)
+    rule = "tuner.champion rule cheapest_within 0.005 by latency_ms: trial 03, latency_ms 0.4"
+    Journal(tracker, tmp_path).log_best(
+        0.98, {"units": 64}, {}, "name: exp\n", None, {"rule": rule, "trial_id": "03"}
+    )
+    tags = tracker.client.get_run(tracker.parent_run_id).data.tags
+    assert tags["search.champion_rule"] == rule and tags["search.champion_trial"] == "03"
