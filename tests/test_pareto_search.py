@@ -104,7 +104,7 @@ def test_the_reports_csv_holds_the_same_front_and_the_rules_champion(searched, t
     uri, client, parent, trials = searched
     points = _points(client, trials)
     local = client.download_artifacts(parent.info.run_id, "report/pareto_front.csv", tmp_path)
-    table = pd.read_csv(local, dtype={"trial_id": str})
+    table = pd.read_csv(local, dtype={"trial_id": str, "run_id": str})
     assert set(table["trial_id"]) == set(points)
     assert set(table.loc[table["on_front"] == 1, "trial_id"]) == _front(points)
     for row in table.itertuples():
