@@ -93,11 +93,14 @@ def choose(ranked: Sequence[Any], config: ObjectivesFields) -> Champion:
         )
     pick = (min if by.direction == "min" else max)(valued, key=lambda pair: pair[1])
     trial, value = pick
-    note = (
-        f"{rule}: trial {trial.trial_id}, {by.name} {_number(value)} (best {first.name} "
-        f"{_number(best_value)}, trial {best.trial_id}; trial {trial.trial_id} "
-        f"{_number(value_of(trial, first, first))})"
-    )
+    if trial is best:
+        detail = f"the best {first.name} too, {_number(best_value)}"
+    else:
+        detail = (
+            f"best {first.name} {_number(best_value)}, trial {best.trial_id}; "
+            f"trial {trial.trial_id} {_number(value_of(trial, first, first))}"
+        )
+    note = f"{rule}: trial {trial.trial_id}, {by.name} {_number(value)} ({detail})"
     return Champion(trial, note, tuple(ranked))
 
 
