@@ -112,7 +112,7 @@ class ObjectivesFields(Strict):
                 f" not the measure {names[0]!r}"
             )
         if self.champion.rule == "cheapest_within" and self.champion_by is None:
-            raise ValueError("champion cheapest_within needs `by` (or a second objective)")
+            raise ValueError("tuner.champion cheapest_within needs `by` (or a second objective)")
         return self
 
     @property

@@ -187,7 +187,7 @@ def _search_and_record(
     from search.refit import final_model
     from search.report import TrialRecorder
     from search.tuning.best_model import evaluate
-    from search.tuning.penalty import choose_best, ended_trials
+    from search.tuning.champion import choose_champion
     from search.tuning.tuners import build_tuner
 
     recorder = TrialRecorder()  # every epoch of every trial, for the report
@@ -204,20 +204,20 @@ def _search_and_record(
         deadline=deadline,
     )
     record_ended_trials(tuner, outbox)
-    _run_trials(tuner, experiment, data, search_dir, outbox, recorder, parallel)
-    trials, counts = ended_trials(tuner)
-    best_trial = choose_best(tuner, recorder.records(trials))  # under tuner.constraints
-    model, refit = final_model(tuner, best_trial, experiment, data, recorder.records(), deadline)
+    trials, counts = _run_trials(tuner, experiment, data, search_dir, outbox, recorder, parallel)
+    champion = choose_champion(tuner, experiment.tuner, recorder.records(trials))
+    best = champion.trial  # under tuner.constraints, by the rule of tuner.champion
+    model, refit = final_model(tuner, best, experiment, data, recorder.records(), deadline)
     metrics, sample = evaluate(model, experiment, data)  # on the test split
-    logged = record_best(experiment, search_dir, outbox, best_trial, model, metrics, sample, refit)
+    logged = record_best(experiment, search_dir, outbox, champion, model, metrics, sample, refit)
     model_uri, version = logged or ("", "")
     tracker = outbox.tracker if logged else None
-    log_report(experiment, recorder.records(trials), search_dir, tracker, model, version)
+    log_report(experiment, recorder.records(trials), search_dir, tracker, model, version, champion)
     return SearchResult(
         experiment=experiment.name,
         objective=experiment.tuner.objective.name,
-        best_score=best_trial.score,
-        best_hyperparameters=dict(best_trial.hyperparameters.values),
+        best_score=best.score,
+        best_hyperparameters=dict(best.hyperparameters.values),
         test_metrics=metrics,
         refit=refit.describe() if refit else "",
         parent_run_id=outbox.tracker.parent_run_id,
@@ -240,9 +240,11 @@ def _run_trials(
     outbox: Any,
     recorder: Any,
     parallel: Parallel | None,
-) -> None:
-    """Every trial of the search, in this process or in workers; returns when all ended."""
+) -> tuple[list[Any], dict[str, int]]:
+    """Every trial of the search, in this process or in workers; returns when all ended, with
+    every trial and the count of each status (raises when none completed)."""
     from search.speed.compute import count_compute
+    from search.tuning.penalty import ended_trials
     from search.tuning.training import fit_arguments, trial_examples
 
     started = time.monotonic()
@@ -259,6 +261,7 @@ def _run_trials(
     except RuntimeError as error:
         raise _stopped_by_failures(error, experiment) from error
     log.info("search took %.1fs", time.monotonic() - started)
+    return ended_trials(tuner)
 
 
 def _epoch_histories(tracker: Any, recorder: Any) -> None:

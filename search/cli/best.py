@@ -27,23 +27,33 @@ from search.cli.common import (
     default="table",
     help="Output format; yaml and json are for scripts.",
 )
+@click.option(
+    "--pareto",
+    is_flag=True,
+    default=False,
+    help="List the Pareto front of a search with several objectives (tuner.objectives).",
+)
 @tracking_uri_option
 @debug_option
-def best(search: str, top: int, format_: str, tracking_uri: str | None, debug: bool) -> None:
+def best(
+    search: str, top: int, format_: str, pareto: bool, tracking_uri: str | None, debug: bool
+) -> None:
     """Show the best trials of SEARCH (an experiment name, or a search or trial run id)."""
     setup_logging(False)
     with user_errors(debug):
         from search.reuse.best import leaderboard
+        from search.reuse.pareto import pareto_front
         from search.reuse.sources import find_search_run
 
         client, _ = open_store(tracking_uri)
-        board = leaderboard(client, find_search_run(client, search), top)
+        run = find_search_run(client, search)
+        board = pareto_front(client, run) if pareto else leaderboard(client, run, top)
         if format_ == "json":
             click.echo(json.dumps(board.as_dict(), indent=2))
         elif format_ == "yaml":
             click.echo(yaml.safe_dump(board.as_dict(), sort_keys=False), nl=False)
         else:
-            _table(board)
+            (_front_table if pareto else _table)(board)
 
 
 def _table(board: Any) -> None:
@@ -63,3 +73,28 @@ def _table(board: Any) -> None:
     Console(width=max(120, Console().width)).print(table)
     if not board.trials:
         click.echo("no completed trial yet")
+
+
+def _front_table(front: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from search.tracking.schema import CHAMPION_COLUMN
+
+    arrows = ", ".join(
+        f"{o['name']} {'higher' if o['direction'] == 'max' else 'lower'} is better"
+        for o in front.objectives
+    )
+    table = Table(
+        title=f"{front.experiment}: search run {front.search_run_id}, Pareto front of "
+        f"{front.eligible} trials ({arrows})"
+    )
+    names = [o["name"] for o in front.objectives]
+    for column in ("trial", *names, CHAMPION_COLUMN, "run id"):
+        table.add_column(column, overflow="fold")
+    for member in front.members:
+        values = [f"{member.values[n]:.4g}" for n in names]
+        table.add_row(member.trial_id, *values, "*" if member.champion else "", member.run_id)
+    Console(width=max(120, Console().width)).print(table)
+    if front.champion_rule:
+        click.echo(front.champion_rule)

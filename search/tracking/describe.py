@@ -14,6 +14,7 @@ from typing import Any
 from search.tracking import models
 from search.tracking.schema import (
     CHAMPION,
+    CHAMPION_RULE_TAG,
     DATA_CONTEXT_TAG,
     MODEL_SUMMARY_TXT,
     NOTE_TAG,
@@ -95,6 +96,9 @@ def log_report(
         refit = run.data.tags.get(REFIT_TAG)
         if refit:
             origin += f" Refit of the best configuration: {refit}."
+        rule = run.data.tags.get(CHAMPION_RULE_TAG)
+        if rule:
+            origin += f" Chosen by {rule}."
         models.describe_version(
             client,
             registered,

@@ -109,9 +109,11 @@ class Journal:
         test_metrics: Data,
         best_config: str,
         refit: str | None = None,
+        champion: Data | None = None,
     ) -> None:
         data = {
             "refit": refit,
+            "chosen": champion,  # the champion rule's note and trial
             "score": score,
             "hyperparameters": hyperparameters,
             "test_metrics": test_metrics,

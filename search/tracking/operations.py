@@ -53,6 +53,7 @@ def _search_best(writer: Any, data: Data, record: Record) -> None:
         data["test_metrics"],
         data["best_config_yaml"],
         data.get("refit"),  # records written before the refit existed have none
+        data.get("chosen"),  # nor before the champion rule
     )
 
 

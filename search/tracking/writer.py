@@ -22,6 +22,8 @@ from search.tracking.schema import (
     BEST_PARAM_PREFIX,
     BEST_SCORE,
     CHAMPION,
+    CHAMPION_RULE_TAG,
+    CHAMPION_TRIAL_TAG,
     COMPUTE_PFLOP,
     DEADLINE_TAG,
     EXPERIMENT_YAML,
@@ -121,6 +123,10 @@ class SearchTracker(RunWriter):
     def trial_runs(self) -> list[Any]:
         """Every trial run of this search, oldest first."""
         return reader.trial_runs(self.client, self.experiment_id, self.parent_run_id)
+
+    def trial_run_ids(self) -> dict[str, str]:
+        """Each trial's latest run id, by trial id."""
+        return {r.data.tags.get(TRIAL_ID_TAG, ""): r.info.run_id for r in self.trial_runs()}
 
     def set_oracle_port(self, port: int, deadline: float | None = None) -> None:
         """Where this search's chief serves its oracle, so workers find the search, and when
@@ -228,10 +234,15 @@ class SearchTracker(RunWriter):
         test_metrics: Mapping[str, float],
         best_config_yaml: str,
         refit: str | None = None,
+        champion: Mapping[str, str] | None = None,
     ) -> None:
+        """The champion's score, hyperparameters, config and the rule that chose it."""
         run_id = self.parent_run_id
         if refit:
             self.client.set_tag(run_id, REFIT_TAG, refit)
+        if champion:
+            self.client.set_tag(run_id, CHAMPION_RULE_TAG, champion["rule"][:5000])
+            self.client.set_tag(run_id, CHAMPION_TRIAL_TAG, champion["trial_id"])
         self.log_params(
             run_id, {f"{BEST_PARAM_PREFIX}{k}": str(v) for k, v in hyperparameters.items()}
         )

@@ -88,8 +88,7 @@ class Refusals:
 def best_meeting_trial(oracle: Any, no_room: bool = False) -> Any:
     """The best completed trial that met every constraint. Raises SearchError when none did:
     the constraints left no room (`no_room`), or naming the trial that came closest."""
-    met = [t for t in oracle.get_best_trials(len(oracle.trials)) if not penalized(t)]
-    met = [t for t in met if str(t.status) == "COMPLETED" and _finite(t.score)]
+    met = meeting_trials(oracle)
     if no_room:
         log.warning(no_room_line())
     if met:  # a trial stopped early never beats one trained further on a noisy score
@@ -107,6 +106,12 @@ def best_meeting_trial(oracle: Any, no_room: bool = False) -> Any:
         f"trial {closest.trial_id}: {_overs(closest)}. No model was registered: loosen the "
         "constraints or narrow the space"
     )
+
+
+def meeting_trials(oracle: Any) -> list[Any]:
+    """The completed trials with a score that met every constraint, best first."""
+    met = [t for t in oracle.get_best_trials(len(oracle.trials)) if not penalized(t)]
+    return [t for t in met if str(t.status) == "COMPLETED" and _finite(t.score)]
 
 
 def no_room_line() -> str:

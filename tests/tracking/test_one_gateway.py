@@ -80,6 +80,11 @@ NAMES = [
     schema.EXPERIMENT_YAML,
     schema.BEST_HYPERPARAMETERS_YAML,
     schema.HYPERPARAMETERS_YAML,
+    schema.CHAMPION_RULE_TAG,
+    schema.CHAMPION_TRIAL_TAG,
+    schema.PARETO_FRONT_CSV,
+    schema.PARETO_FRONT_PNG,
+    schema.ON_FRONT_COLUMN,
 ]
 
 

@@ -71,3 +71,15 @@ def test_a_trial_spared_by_early_stopping_says_so_on_its_run(tmp_path) -> None:
     assert run.data.tags["search.spared"] == spared
     assert "search.stopped" not in run.data.tags
     assert f"spared by early stopping ({spared})" in run.data.tags["mlflow.note.content"]
+
+
+def test_the_champion_rule_is_journaled_then_tags_the_search_run(tmp_path) -> None:
+    from search.tracking.journal import Journal
+
+    tracker = _tracker(tmp_path)
+    rule = "tuner.champion rule cheapest_within 0.005 by latency_ms: trial 03, latency_ms 0.4"
+    Journal(tracker, tmp_path).log_best(
+        0.98, {"units": 64}, {}, "name: exp\n", None, {"rule": rule, "trial_id": "03"}
+    )
+    tags = tracker.client.get_run(tracker.parent_run_id).data.tags
+    assert tags["search.champion_rule"] == rule and tags["search.champion_trial"] == "03"
