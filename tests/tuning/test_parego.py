@@ -142,3 +142,15 @@ def test_one_objective_or_another_tuner_gets_no_scalarization(tmp_path) -> None:
     assert parego.install(_oracle(tmp_path), [ACCURACY], seed=3) is None
     random = kt.oracles.RandomSearchOracle(objective="val_accuracy", max_trials=2)
     assert parego.install(random, BOTH, seed=3) is None
+
+
+def test_with_no_trial_scalarizable_the_process_learns_the_first_objective(tmp_path) -> None:
+    """Objectives no trial recorded (say, a latency that could not be measured): keras-tuner's
+    own fit, and no weights claimed."""
+    oracle = _oracle(tmp_path)
+    latency = ObjectiveConfig.model_validate("latency_ms")
+    proposals = parego.install(oracle, [ACCURACY, latency], seed=3)
+    _run(oracle, TrialOracle(oracle, proposals=proposals), 3)
+    assert proposals is not None and proposals.proposed == {}
+    first = [oracle.trials[t].score for t in ("00", "01")]
+    assert list(fitted_targets(oracle.gpr)) == pytest.approx([-s for s in first])
