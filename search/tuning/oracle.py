@@ -15,8 +15,7 @@
   marks a trial to stop (`search.tuning.stopping`) and answers it STOPPED;
 - warm start: the first trial's values (every oracle picks values in `populate_space`);
 - repeats: a Bayesian oracle's proposal of tried values asked again (`search.tuning.repeats`);
-- several objectives: the weights a Bayesian proposal scalarized them with
-  (`search.tuning.parego`), heard by listeners as a `trial_measured` note `parego`;
+- several objectives: why a Bayesian proposal was made (`search.tuning.parego`);
 - retry bookkeeping: ended trials dropped from the retry queue on reload, a dead worker's
   trial re-queued, a worker forgotten, the oracle saved once a trial has ended;
 - a worker's share: a pause while the chief's oracle is busy elsewhere (keras-tuner re-asks
@@ -147,14 +146,9 @@ class TrialOracle:
             relay(
                 self.listeners, "trial_started", trial.trial_id, dict(trial.hyperparameters.values)
             )
-            self._tell_proposal(trial.trial_id)
+            if self.proposals is not None:
+                self.proposals.tell(self.listeners, trial.trial_id)
         return trial
-
-    def _tell_proposal(self, trial_id: str) -> None:
-        """The weights a several-objective Bayesian proposal was made under, as a note."""
-        note = self.proposals.note(trial_id) if self.proposals is not None else None
-        if note is not None:
-            relay(self.listeners, "trial_measured", trial_id, {}, {"parego": note})
 
     def end_trial(self, trial: Any) -> Any:
         try:

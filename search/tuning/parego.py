@@ -25,6 +25,7 @@ import numpy as np
 
 from search.objectives_config import ObjectiveConfig
 from search.tuning import keras_tuner_internals as internals
+from search.tuning.events import relay
 from search.tuning.objective_values import values_of
 from search.tuning.penalty import penalized
 
@@ -123,6 +124,13 @@ class ParEGO:
             self.proposed[trial_id] = drawn
             log.info("trial %s: proposed for %s", trial_id, describe(self.objectives, drawn))
         return {t: scalarize(c, drawn) for t, c in costs.items()}
+
+    def tell(self, listeners: Sequence[Any], trial_id: str) -> None:
+        """Listeners hear the weights a proposed trial was made under as a `trial_measured`
+        note `parego` (the tracker's tag `search.parego_weights`); a random trial has none."""
+        note = self.note(trial_id)
+        if note is not None:
+            relay(listeners, "trial_measured", trial_id, {}, {"parego": note})
 
     def note(self, trial_id: str) -> str | None:
         """The weights `trial_id` was proposed under, as its run's tag; None for a random one."""
