@@ -70,7 +70,7 @@ def test_a_bayesian_search_with_two_objectives_proposes_by_scalarization(
     del oracle.trials["3"]  # as it was when trial 3 was proposed
     proposals = install(oracle, OBJECTIVES, SEED)
     assert proposals is not None
-    proposals._proposing = "3"
+    proposals.proposing = "3"
     _, learned = oracle._vectorize_trials()
     assert list(learned) == pytest.approx(expected, abs=1e-6)
     assert min(expected) >= 0 and max(expected) <= 1.05

@@ -102,25 +102,25 @@ class ParEGO:
         self.objectives = list(objectives)
         self.seed = seed
         self.proposed: dict[str, list[float]] = {}
-        self._proposing: str | None = None
+        self.proposing: str | None = None  # the trial whose values the oracle is choosing
         original = oracle.populate_space
 
         def populate_space(trial_id: str) -> dict[str, Any]:
-            self._proposing = trial_id
+            self.proposing = trial_id
             try:
                 return dict(original(trial_id))
             finally:
-                self._proposing = None
+                self.proposing = None
 
         oracle.populate_space = populate_space
         internals.fit_gp_to(oracle, self.scores)
 
     def scores(self, trials: list[Any]) -> dict[str, float]:
         """The scalarized score of each trial, under the weights of the trial being proposed."""
-        trial_id = self._proposing or str(len(self.oracle.trials))
+        trial_id = self.proposing or str(len(self.oracle.trials))
         drawn = weights(self.seed, trial_id, len(self.objectives))
         costs = trial_costs(trials, self.objectives)
-        if costs:
+        if costs and trial_id not in self.proposed:  # (asked again: the same weights)
             self.proposed[trial_id] = drawn
             log.info("trial %s: proposed for %s", trial_id, describe(self.objectives, drawn))
         return {t: scalarize(c, drawn) for t, c in costs.items()}

@@ -128,7 +128,7 @@ def test_each_gaussian_process_proposal_is_fitted_to_that_trials_scalarization(t
     assert list(fitted_targets(oracle.gpr)) == pytest.approx(expected)
 
     # What the process learns from for trial 04's proposal: the 4 trials' scalarized scores.
-    proposals._proposing = "04"
+    proposals.proposing = "04"
     _, y = oracle._vectorize_trials()
     costs = trial_costs(list(oracle.trials.values()), BOTH)
     expected = [scalarize(costs[t], weights(3, "04", 2)) for t in oracle.trials]
