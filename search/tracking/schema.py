@@ -25,6 +25,8 @@ LATENCY_THREADS_TAG = "search.latency_threads"  # TensorFlow's threads per op th
 LATENCY_NOTE_TAG = "search.latency_note"  # parallel searches: other workers were training
 CONSTRAINT_TAG = "search.constraint_broken"  # which `tuner.constraints` a trial broke, by how much
 REFUSED_TAG = "search.refused"  # refused before training: which constraint, by how much
+# several objectives, Bayesian tuner: the weights its proposal scalarized them with (ParEGO)
+PAREGO_WEIGHTS_TAG = "search.parego_weights"  # `val_accuracy 0.31, params 0.69`
 # `trial_measured` notes (search.tuning.measured) -> the tag each is written to
 MEASURE_NOTE_TAGS = {
     "cpu": LATENCY_CPU_TAG,
@@ -32,6 +34,7 @@ MEASURE_NOTE_TAGS = {
     "latency": LATENCY_NOTE_TAG,
     "broken": CONSTRAINT_TAG,
     "refused": REFUSED_TAG,
+    "parego": PAREGO_WEIGHTS_TAG,
 }
 ATTEMPT_TAG = "search.attempt"  # the journal key of the record that opened the run
 WORKER_TAG = "search.worker"  # the worker process that ran a trial (parallel searches)

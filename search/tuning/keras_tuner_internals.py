@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 import keras_tuner as kt
@@ -25,6 +26,7 @@ PRIVATE_ATTRIBUTES = {
     "Tuner": ("_try_build", "_build_hypermodel", "_build_and_fit_model", "_get_checkpoint_fname"),
     "SaveBestEpoch": ("_save_model",),
     "HyperParameters": ("_get_name",),
+    "BayesianOptimizationOracle": ("_vectorize_trials",),
 }
 
 __all__ = ["SaveBestEpoch", "TunerSteps"]
@@ -102,6 +104,38 @@ def random_values(oracle: Any) -> dict[str, Any] | None:
     and Bayesian oracles draw from; no public method gives them."""
     values = oracle._random_values()
     return None if values is None else dict(values)
+
+
+def fit_gp_to(oracle: Any, scores: Callable[[list[Any]], dict[str, float]]) -> None:
+    """Makes a Bayesian oracle fit its Gaussian process to `scores(completed trials)` (trial
+    id -> score, minimized; a trial left out is not a row) instead of the trials' own scores.
+
+    `populate_space` fits the process to what `_vectorize_trials` returns, one row per trial
+    of `oracle.trials` but the failed and invalid ones, in that order; no public hook changes
+    the scores. A running trial (a parallel search's) is left out too: keras-tuner guesses
+    its score from the last fit, which may have been on other scores; the repeats it would
+    avoid are avoided by `search.tuning.repeats`. With no row scored, the fit is keras-tuner's.
+    """
+    import numpy as np
+
+    original = oracle._vectorize_trials
+
+    def vectorize_trials() -> tuple[Any, Any]:
+        x, y = original()
+        ongoing = set(oracle.ongoing_trials.values())
+        rows = [
+            t
+            for t in oracle.trials.values()
+            if t in ongoing or str(t.status) not in ("FAILED", "INVALID")
+        ]
+        done = [t for t in rows if t not in ongoing and str(t.status) == "COMPLETED"]
+        scored = {t: s for t, s in scores(done).items() if t in {d.trial_id for d in done}}
+        kept = [i for i, t in enumerate(rows) if t.trial_id in scored]
+        if len(rows) != len(x) or not kept:  # (the length: keras-tuner changed its rows)
+            return x, y
+        return x[kept], np.array([scored[rows[i].trial_id] for i in kept])
+
+    oracle._vectorize_trials = vectorize_trials
 
 
 def scoped_name(hp: kt.HyperParameters, name: str) -> str:

@@ -15,6 +15,7 @@
   marks a trial to stop (`search.tuning.stopping`) and answers it STOPPED;
 - warm start: the first trial's values (every oracle picks values in `populate_space`);
 - repeats: a Bayesian oracle's proposal of tried values asked again (`search.tuning.repeats`);
+- several objectives: why a Bayesian proposal was made (`search.tuning.parego`);
 - retry bookkeeping: ended trials dropped from the retry queue on reload, a dead worker's
   trial re-queued, a worker forgotten, the oracle saved once a trial has ended;
 - a worker's share: a pause while the chief's oracle is busy elsewhere (keras-tuner re-asks
@@ -61,6 +62,7 @@ class TrialOracle:
         warm_start: Any = None,
         trials_per_process: int | None = None,
         rule: Rule | None = None,
+        proposals: Any = None,
     ) -> None:
         internals.quiet()
         internals.atomic_saves()
@@ -69,6 +71,7 @@ class TrialOracle:
         self.local = isinstance(oracle, kt.Oracle)  # else a worker's client: the chief decides
         self.deadline = deadline  # wall clock (time.time()): workers on other hosts share it
         self.rule = rule
+        self.proposals = proposals  # a `search.tuning.parego.ParEGO`: why a trial was proposed
         self.trials_per_process = trials_per_process
         self.handed_out = 0
         self.exhausted = False  # this process ran its share
@@ -143,6 +146,8 @@ class TrialOracle:
             relay(
                 self.listeners, "trial_started", trial.trial_id, dict(trial.hyperparameters.values)
             )
+            if self.proposals is not None:
+                self.proposals.tell(self.listeners, trial.trial_id)
         return trial
 
     def end_trial(self, trial: Any) -> Any:

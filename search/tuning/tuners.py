@@ -142,8 +142,10 @@ def build_tuner(
     a new one's first trial is `warm_start` (a `search.tuning.warm_start.WarmStart`) if given.
 
     Its oracle is wrapped once (`tuner.trial_oracle`: events to `listeners`, the time budget
-    ending at `deadline` (wall clock), the stopping rule, warm start, retries); a parallel
+    ending at `deadline` (wall clock), the stopping rule, warm start, retries, ParEGO with
+    several objectives on a Bayesian oracle); a parallel
     worker's stops after `trials_per_process` trials."""
+    from search.tuning import parego
     from search.tuning.oracle import TrialOracle
     from search.tuning.stopping import rule_of
     from search.tuning.training import distribution_strategy, training_callbacks
@@ -173,6 +175,7 @@ def build_tuner(
         warm_start=None if resume else warm_start,
         trials_per_process=trials_per_process,
         rule=rule_of(config, training),
+        proposals=parego.install(tuner.oracle, config.all_objectives, config.seed),
     )
     tuner.parallel = not tuner.trial_oracle.local  # a worker: others train beside it
     if resume:

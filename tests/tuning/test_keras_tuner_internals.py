@@ -35,6 +35,7 @@ def test_every_private_name_the_internals_use_still_exists() -> None:
         "Tuner": kt.Tuner,
         "SaveBestEpoch": SaveBestEpoch,
         "HyperParameters": kt.HyperParameters(),
+        "BayesianOptimizationOracle": kt.oracles.BayesianOptimizationOracle(max_trials=1),
     }
     for owner, names in internals.PRIVATE_ATTRIBUTES.items():
         for name in names:
