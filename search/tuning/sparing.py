@@ -47,7 +47,9 @@ class SpareTheFront:
         by = on_front_by(trial, step, trials, objective, self.cheap)
         if by is None:
             return reason
-        log.info(
+        first = describe_spare(trial) is None  # later epochs say it at debug level only
+        log.log(
+            logging.INFO if first else logging.DEBUG,
             "trial %s goes on after epoch %d although %s would stop it: on the front by %s",
             trial.trial_id,
             step + 1,
