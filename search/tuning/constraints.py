@@ -106,3 +106,13 @@ def _marked(measures: dict[str, float], found: list[Breach], mark: str) -> dict[
 
 def _number(value: float) -> str:
     return f"{value:,.0f}" if value >= 1000 or value == int(value) else f"{value:.3g}"
+
+
+def refused(trial: Any) -> bool:
+    """A keras-tuner trial whose model was refused before training."""
+    return bool(trial.metrics.exists(REFUSED_MARK))
+
+
+def penalized(trial: Any) -> bool:
+    """A keras-tuner trial that was refused or broke a constraint once trained."""
+    return refused(trial) or bool(trial.metrics.exists(BROKE_MARK))

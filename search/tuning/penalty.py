@@ -14,21 +14,12 @@ import math
 from typing import Any
 
 from search.errors import SearchError
-from search.outcome import BROKE_MARK, REFUSED_MARK
-from search.tuning.constraints import MEASURE_OF, OVER_PREFIX
+from search.tuning.constraints import MEASURE_OF, OVER_PREFIX, penalized, refused
 
 log = logging.getLogger(__name__)
 
 NO_ROOM_AFTER = 50  # refusals in a row that end a search
 STATUSES = ("COMPLETED", "FAILED", "INVALID", "RUNNING")
-
-
-def refused(trial: Any) -> bool:
-    return bool(trial.metrics.exists(REFUSED_MARK))
-
-
-def penalized(trial: Any) -> bool:
-    return refused(trial) or bool(trial.metrics.exists(BROKE_MARK))
 
 
 def _completed(oracle: Any) -> list[Any]:

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from search.objectives_config import BUILT_MEASURES, ObjectiveConfig
-from search.outcome import BROKE_MARK, REFUSED_MARK
 from search.pareto import ranks
 from search.tracking.schema import FLOPS, LATENCY_MS, LATENCY_MS_BATCH32, MODEL_BYTES, PARAMS
+from search.tuning.constraints import penalized
 from search.tuning.objective_values import value_of, values_of
 
 # The build-time measure each measured objective is judged by while a trial trains.
@@ -123,14 +123,9 @@ def completed_points(
     judged = [_first(objective), *cheap]
     found = []
     for trial in trials:
-        if str(trial.status) != "COMPLETED" or _broke_a_constraint(trial):
+        if str(trial.status) != "COMPLETED" or penalized(trial):
             continue
         values = values_of(trial, judged)
         if values is not None:
             found.append(values)
     return found
-
-
-def _broke_a_constraint(trial: Any) -> bool:
-    """Refused or over a limit (`search.tuning.penalty.penalized`, which imports the rules)."""
-    return any(trial.metrics.exists(mark) for mark in (REFUSED_MARK, BROKE_MARK))
