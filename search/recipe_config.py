@@ -59,11 +59,21 @@ class AugmentConfig(Strict):
     cutout: HyperparameterOverride = Field(
         fixed(0), description="side in pixels of one square blanked at random"
     )
+    test_time_flip: bool = Field(
+        False,
+        description="the tested and registered model averages its predictions on each image "
+        "and its mirror image (twice the inference cost); needs flip: horizontal",
+    )
 
     @model_validator(mode="after")
     def _pixels(self) -> AugmentConfig:
         _check("pad_crop", self.pad_crop, _is_count, "whole pixels >= 0")
         _check("cutout", self.cutout, _is_count, "whole pixels >= 0")
+        if self.test_time_flip and self.flip not in ("horizontal", "horizontal_and_vertical"):
+            raise ValueError(
+                "test_time_flip needs flip: horizontal (a model that never trained on mirrored "
+                "images gains nothing from averaging over them)"
+            )
         return self
 
     @property

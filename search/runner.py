@@ -208,7 +208,7 @@ def _search_and_record(
     champion = choose_champion(tuner, experiment.tuner, recorder.records(trials))
     best = champion.trial  # under tuner.constraints, by the rule of tuner.champion
     model, refit = final_model(tuner, best, experiment, data, recorder.records(), deadline)
-    metrics, sample = evaluate(model, experiment, data)  # on the test split
+    model, metrics, sample = evaluate(model, experiment, data)  # on the test split
     logged = record_best(experiment, search_dir, outbox, champion, model, metrics, sample, refit)
     model_uri, version = logged or ("", "")
     tracker = outbox.tracker if logged else None

@@ -83,7 +83,7 @@ def test_the_registered_model_is_the_refit_on_train_and_validation(
     assert [m.value for m in history][-1] - history[0].value == pytest.approx(refit_flops / 1e15)
     experiment = load_experiment(str(path))
     data, _ = prepare(experiment)
-    metrics, _ = evaluate(model, experiment, data)
+    _, metrics, _ = evaluate(model, experiment, data)
     assert parent.data.metrics["test_accuracy"] == pytest.approx(metrics["accuracy"], abs=1e-6)
 
 

@@ -116,7 +116,7 @@ def _train_and_record(
     metrics = {f"{TEST_PREFIX}{k}": v for k, v in trained["test_metrics"].items()}
     if score is not None:
         metrics.update({SCORE: score, BEST_EPOCH: float(best_epoch)})
-    saved = record.finish(metrics, model, trained["test"])
+    saved = record.finish(metrics, trained["model"], trained["sample"])
     return TrainResult(
         run_id=saved.run_id,
         source=source,
@@ -172,7 +172,7 @@ def _train_and_evaluate(
     values: dict[str, Any],
 ) -> dict[str, Any]:
     """Fits on train (+validation when asked), scores the best epoch, evaluates on test."""
-    from search.data.pipeline import evaluation_pipeline
+    from search.tuning.best_model import evaluate
     from search.tuning.recipe import batch_size_of
     from search.tuning.training import pipelines, train
 
@@ -187,14 +187,12 @@ def _train_and_evaluate(
     if curve:
         pick = max if objective.direction == "max" else min
         best_epoch = curve.index(pick(curve))
-    test = evaluation_pipeline(data.test, experiment.training.batch_size)
-    test_metrics = {
-        k: float(v) for k, v in model.evaluate(test, verbose=0, return_dict=True).items()
-    }
+    model, test_metrics, sample = evaluate(model, experiment, data)  # as it is registered
     return {
         "objective": objective.name,
         "curve": curve,
         "best_epoch": best_epoch,
         "test_metrics": test_metrics,
-        "test": test,
+        "model": model,
+        "sample": sample,
     }

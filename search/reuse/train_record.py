@@ -158,11 +158,11 @@ class TrainRecord:
         self.post("train_finished", {"status": status, "reason": reason})
         self.directory.save(status=status.lower())
 
-    def finish(self, metrics: dict[str, float], model: Any, test: Any) -> Recorded:
-        """Final metrics and the model (through files, so an outage now loses nothing)."""
-        from search.data.samples import save_sample, signature_sample
+    def finish(self, metrics: dict[str, float], model: Any, sample: Any) -> Recorded:
+        """Final metrics and the model with its signature `sample` (through files, so an
+        outage now loses nothing)."""
+        from search.data.samples import save_sample
 
-        sample = signature_sample(test)
         folder = self.directory.path
         model.save(folder / MODEL_FILE)
         save_sample(folder / SAMPLE_FILE, sample)

@@ -12,6 +12,7 @@ from search.experiment import Experiment
 from search.tuning.keras_tuner_internals import checkpoint_path
 from search.tuning.recipe import batch_size_of
 from search.tuning.stopping import furthest_trained
+from search.tuning.test_time_flip import with_test_time_flip
 from search.tuning.training import pipelines, train
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,11 @@ def best_model(tuner: Any, trial: Any, experiment: Experiment, data: Any) -> Any
     return model
 
 
-def evaluate(model: Any, experiment: Experiment, data: Any) -> tuple[dict[str, float], Any]:
-    """The model's metrics on the test split, and a few test inputs as its signature sample."""
+def evaluate(model: Any, experiment: Experiment, data: Any) -> tuple[Any, dict[str, float], Any]:
+    """The model as it is registered (averaging over mirror images with
+    `dataset.augment.test_time_flip`), its metrics on the test split, and a few test inputs as
+    its signature sample."""
+    model = with_test_time_flip(model, experiment.dataset.augment)
     test = evaluation_pipeline(data.test, experiment.training.batch_size)
     metrics = {k: float(v) for k, v in model.evaluate(test, verbose=0, return_dict=True).items()}
-    return metrics, signature_sample(test)
+    return model, metrics, signature_sample(test)

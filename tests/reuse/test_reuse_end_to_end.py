@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -243,3 +244,38 @@ def test_bad_references_are_one_line_and_write_nothing(search, tfds_dir, case) -
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(expected.format(root=bad)), lines[0]
     assert files_under(root) == before and (root / "mlflow.db").stat().st_size == db_size
+
+
+def test_a_model_trained_with_test_time_flip_is_registered_averaging_over_mirror_images(
+    search,
+) -> None:
+    """`dataset.augment.test_time_flip`: the test accuracy logged is the registered model's,
+    and that model (loaded back from MLflow) carries the mirror-image view."""
+    import mlflow
+
+    from search.data.pipeline import evaluation_pipeline
+    from search.tuning.prepare import prepare
+    from search.tuning.test_time_flip import MirrorImage
+
+    root, uri, invoke = search
+    exported = root / "flip.yaml"
+    assert invoke("export", "image-cnn", "--to", str(exported)).exit_code == 0
+    config = yaml.safe_load(exported.read_text())
+    config["name"] = "flip"
+    config.pop("tracking", None)  # registered and tracked under the name `flip`
+    config["dataset"]["augment"] = {"flip": "horizontal", "test_time_flip": True}
+    exported.write_text(yaml.safe_dump(config))
+
+    result = invoke("train", str(exported), "--epochs", "1", "--alias", "flip")
+    assert result.exit_code == 0, result.output
+    mlflow.set_tracking_uri(uri)
+    model = mlflow.keras.load_model("models:/flip@flip")
+    assert any(isinstance(layer, MirrorImage) for layer in model.layers)
+    (run,) = _runs(uri, "train", "flip")
+    test = evaluation_pipeline(prepare(load_experiment(str(exported)))[0].test, 64)
+    right = seen = 0
+    for images, labels in test.as_numpy_iterator():
+        labels = labels if labels.ndim == 1 else labels.argmax(axis=1)
+        right += int(np.sum(model.predict(images, verbose=0).argmax(axis=1) == labels))
+        seen += len(labels)
+    assert run.data.metrics["test_accuracy"] == pytest.approx(right / seen, abs=1e-6)
