@@ -39,6 +39,7 @@ class SearchResult:
     search_dir: str = ""
     pending_records: int = 0  # tracking records MLflow did not take yet (`search sync`)
     refit: str = ""  # what the refit on train+validation did, when the model is its
+    champion: str = ""  # why a rule other than `best` chose the registered model's trial
 
 
 def run_search(
@@ -220,6 +221,7 @@ def _search_and_record(
         best_hyperparameters=dict(best.hyperparameters.values),
         test_metrics=metrics,
         refit=refit.describe() if refit else "",
+        champion="" if experiment.tuner.champion.rule == "best" else champion.note,
         parent_run_id=outbox.tracker.parent_run_id,
         tracking_uri=outbox.tracker.uri,
         model_uri=model_uri,

@@ -54,7 +54,7 @@ def searched(tmp_path_factory: pytest.TempPathFactory, tfds_dir: Path):
     trials = {
         r.data.tags["search.trial_id"]: r for r in runs if r.data.tags.get("search.kind") == "trial"
     }
-    return uri, client, parent, trials
+    return uri, client, parent, trials, result.stdout
 
 
 def _points(client: MlflowClient, trials: dict) -> dict[str, tuple[float, float]]:
@@ -80,7 +80,7 @@ def _front(points: dict[str, tuple[float, float]]) -> set[str]:
 
 
 def test_search_best_pareto_lists_the_front_of_the_trial_runs(searched) -> None:
-    uri, client, parent, trials = searched
+    uri, client, parent, trials, _ = searched
     points = _points(client, trials)
     assert len(points) == TRIALS
     args = ["best", "exp", "--pareto", "--format", "json", "--tracking-uri", uri]
@@ -101,7 +101,7 @@ def test_search_best_pareto_lists_the_front_of_the_trial_runs(searched) -> None:
 
 
 def test_the_reports_csv_holds_the_same_front_and_the_rules_champion(searched, tmp_path) -> None:
-    uri, client, parent, trials = searched
+    uri, client, parent, trials, _ = searched
     points = _points(client, trials)
     local = client.download_artifacts(parent.info.run_id, "report/pareto_front.csv", tmp_path)
     table = pd.read_csv(local, dtype={"trial_id": str, "run_id": str})
@@ -124,6 +124,17 @@ def test_the_reports_csv_holds_the_same_front_and_the_rules_champion(searched, t
     rule = f"tuner.champion rule cheapest_within {WITHIN:g} by latency_ms: trial {fastest}, "
     assert parent.data.tags["search.champion_rule"].startswith(rule)
     assert f"Chosen by {parent.data.tags['search.champion_rule']}." in version.description
+
+
+def test_the_summary_calls_the_rules_pick_the_champion_and_says_why(searched) -> None:
+    """Under cheapest_within the registered model need not have the best score: the summary
+    must not print its score as the best one."""
+    _, _, parent, trials, stdout = searched
+    champion = trials[parent.data.tags["search.champion_trial"]]
+    score = champion.data.metrics["score"]
+    assert f"champion val_accuracy: {score:.4f}\n" in stdout
+    assert "best val_accuracy" not in stdout
+    assert f"chosen by:         {parent.data.tags['search.champion_rule']}\n" in stdout
 
 
 def test_a_search_with_one_objective_has_no_front_to_list(tiny_search) -> None:
