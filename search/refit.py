@@ -153,7 +153,8 @@ def probe_epoch_seconds(
         both, _ = pipelines(experiment, data, with_validation=True, batch_size=batch)
         clock = _Clock()
         probe = both.take(min(batches, PROBE_BATCHES))
-        train(model, experiment, probe, epochs=2, callbacks=[_RefitWatch(None), clock])
+        watches = [_RefitWatch(None), clock]
+        train(model, experiment, probe, epochs=2, callbacks=watches, purpose="refit probe")
     except Exception as error:  # a guide only: the trials' pace stands in
         log.warning("could not time the refit's batches: %s", str(error).splitlines()[0])
         return None

@@ -139,9 +139,11 @@ def train(
     listeners: Sequence[Any] = (),
     run_id: str = "",
     callbacks: Sequence[keras.callbacks.Callback] = (),
+    purpose: str = "training",
 ) -> keras.callbacks.History:
     """Fits `model` on the `train` pipeline (scored on `validation` when given) for `epochs`
-    (default: the experiment's) with every training's callbacks and `callbacks` after them.
+    (default: the experiment's) with every training's callbacks and `callbacks` after them;
+    logs how long it took, named by `purpose`.
 
     Raises TrainingError when the loss turns NaN or infinite."""
     everyone = training_callbacks(
@@ -162,7 +164,7 @@ def train(
         )
     except kt.errors.FailedTrialError as error:
         raise TrainingError(f"training failed: {error}") from error
-    log.info("training took %.1fs", time.monotonic() - started)
+    log.info("%s took %.1fs", purpose, time.monotonic() - started)
     return history
 
 
