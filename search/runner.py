@@ -191,8 +191,7 @@ def _search_and_record(
     from search.tuning.champion import choose_champion
     from search.tuning.tuners import build_tuner
 
-    recorder = TrialRecorder()  # every epoch of every trial, for the report
-    # A parallel search's trials are recorded by the workers that train them.
+    recorder = TrialRecorder()  # every epoch, for the report (in MLflow: workers record theirs)
     tracked = [recorder, *listeners] if parallel else [outbox, recorder, *listeners]
     tuner = build_tuner(
         experiment.tuner,

@@ -133,7 +133,7 @@ def test_the_summary_calls_the_rules_pick_the_champion_and_says_why(searched) ->
     champion = trials[parent.data.tags["search.champion_trial"]]
     score = champion.data.metrics["score"]
     assert f"champion val_accuracy: {score:.4f}\n" in stdout
-    assert "best val_accuracy" not in stdout
+    assert "best val_accuracy:" not in stdout
     assert f"chosen by:         {parent.data.tags['search.champion_rule']}\n" in stdout
 
 

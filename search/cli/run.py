@@ -268,7 +268,7 @@ def _report(result: Any) -> None:
     out(
         f"trials:            {', '.join(f'{n} {s.lower()}' for s, n in result.trials.items() if n)}"
     )
-    out(f"{'champion' if result.champion else 'best'} {result.objective}: {score}")
+    out(f"{CHAMPION if result.champion else 'best'} {result.objective}: {score}")
     if result.champion:  # chosen by a rule: its score need not be the best one
         out(f"chosen by:         {result.champion}")
     out("test metrics:      " + ", ".join(f"{k}={v:.4f}" for k, v in result.test_metrics.items()))
