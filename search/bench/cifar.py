@@ -19,7 +19,7 @@ EXPERIMENT = "image-cnn-cifar10"
 def subset(workdir: Path, per_class: dict[str, int], root: Path | None = None) -> Path:
     """`workdir/cifar10/<split>/<class>/` holding links to the first `per_class[split]` images
     of each class of `root`, by default the experiment's archive (unpacked once into the
-    cache, as the experiment does)."""
+    cache, as the experiment does). Called again (the next seed), it keeps the links made."""
     from search.data import folders
 
     if root is None:
@@ -32,7 +32,8 @@ def subset(workdir: Path, per_class: dict[str, int], root: Path | None = None) -
             linked = target / split / label.name
             linked.mkdir(parents=True, exist_ok=True)
             for image in sorted(label.iterdir())[:count]:
-                (linked / image.name).symlink_to(image)
+                if not (linked / image.name).is_symlink():  # linked by an earlier seed
+                    (linked / image.name).symlink_to(image)
     return target
 
 

@@ -35,3 +35,15 @@ def test_the_subset_links_the_first_images_of_each_class_into_the_shipped_experi
     assert config.output_dir == str(tmp_path / "bench" / "runs")
     data = load_dataset(config.dataset)
     assert data.spec.split_sizes == {"train": 90, "validation": 10, "test": 20}
+
+
+def test_the_next_seed_reuses_the_subset_it_linked(tmp_path) -> None:
+    """The full quality run searches each tuner once per seed in one folder: the second call
+    must keep the links, not fail on them (it did, after the first seed)."""
+    source = extract_subset(tmp_path / "archive", {"train": 4, "test": 2})
+    first = cifar.subset(tmp_path / "bench", {"train": 3, "test": 1}, source)
+    linked = sorted(p.relative_to(first) for p in first.rglob("*.jpg"))
+    again = cifar.subset(tmp_path / "bench", {"train": 3, "test": 1}, source)
+    assert again == first
+    assert sorted(p.relative_to(again) for p in again.rglob("*.jpg")) == linked
+    assert len(linked) == len(CLASSES) * 4
