@@ -22,6 +22,7 @@ from search.tracking.schema import (
     CHAMPION_TRIAL_TAG,
     CONSTRAINT_TAG,
     EXPERIMENT_TAG,
+    HYPERBAND_EPOCHS,
     MEASURES,
     REFUSED_TAG,
     SCORE,
@@ -139,7 +140,12 @@ def run_values(client: Any, run: Any, objectives: list[ObjectiveConfig]) -> list
 
 
 def _fidelity(run: Any) -> float:
-    """Epochs a stopped trial trained (its tag: `epoch 3 (asha rung 1)`); others infinity."""
+    """As `search.tuning.stopping.fidelity`, from the run: epochs a stopped trial trained (its
+    tag: `epoch 3 (asha rung 1)`), a Hyperband round's epochs (its `tuner/epochs` param);
+    others infinity."""
     stopped = run.data.tags.get(STOPPED_TAG, "")
     parts = stopped.split()
-    return float(parts[1]) if len(parts) > 1 and parts[1].isdigit() else math.inf
+    if len(parts) > 1 and parts[1].isdigit():
+        return float(parts[1])
+    planned = run.data.params.get(HYPERBAND_EPOCHS, "")
+    return float(planned) if planned.isdigit() else math.inf

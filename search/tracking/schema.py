@@ -16,6 +16,9 @@ DATA_CONTEXT_TAG = "mlflow.data.context"  # a dataset input's role: train/valida
 EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
 EXPERIMENT_KIND = "custom_model_development"  # the UI opens on training runs, not GenAI
 
+# -- keras-tuner's own names, logged with a trial's params -----------------------------------
+HYPERBAND_EPOCHS = "tuner/epochs"  # Hyperband: the epochs a trial's round trains it to
+
 # -- our tags -------------------------------------------------------------------------------
 TRIAL_ID_TAG = "search.trial_id"
 STATUS_TAG = "search.status"  # keras-tuner's status of a trial (COMPLETED, FAILED, ...)

@@ -33,6 +33,7 @@ import keras
 from search.experiment import TrainingConfig, TunerConfig
 from search.objectives_config import ObjectiveConfig
 from search.stopping_config import rule_for_kind
+from search.tracking.schema import HYPERBAND_EPOCHS
 from search.tuning.rung_points import better, cheap_objectives, rank_ahead, reached, rung_score
 from search.tuning.sparing import SPARE_PREFIX, SpareTheFront
 
@@ -151,10 +152,14 @@ def is_mark(metric_name: str) -> bool:
 
 
 def fidelity(trial: Any) -> float:
-    """How far a trial trained, for choosing the best: a stopped one its epochs, any other
-    as far as it was meant to (infinity)."""
+    """How far a trial trained, for choosing the best: a stopped one its epochs, a Hyperband
+    one the epochs its round gave it (`tuner/epochs`: a first-round trial trained 1 of 9),
+    any other as far as it was meant to (infinity)."""
     found = stop_of(trial)
-    return math.inf if found is None else float(found[0])
+    if found is not None:
+        return float(found[0])
+    planned = trial.hyperparameters.values.get(HYPERBAND_EPOCHS)
+    return math.inf if planned is None else float(planned)
 
 
 def furthest_trained(ranked: list[Any]) -> Any:

@@ -28,17 +28,18 @@ def _search(tracking: tuple, tuner: dict) -> SearchTracker:
     return SearchTracker.start(client, uri, experiment, "s", config, {}, {})
 
 
-def _trial(tracker, trial_id, epochs, latency, broke=False, stopped=None) -> None:
+def _trial(tracker, trial_id, epochs, latency, broke=False, stopped=None, values=None) -> None:
     """A trial that reported (val_accuracy, val_loss) per epoch; its best epoch is the most
     accurate."""
-    tracker.trial_started(trial_id, {"units": 8}, attempt=trial_id)
+    values = values or {"units": 8}
+    tracker.trial_started(trial_id, values, attempt=trial_id)
     for epoch, (accuracy, loss) in enumerate(epochs):
         tracker.epoch_ended(trial_id, epoch, {"val_accuracy": accuracy, "val_loss": loss})
     tracker.trial_measured(trial_id, {"latency_ms": latency}, {"broken": "x"} if broke else {})
     best = max(range(len(epochs)), key=lambda e: epochs[e][0])
     marks = {BROKE_MARK: 1.0} if broke else {}
     outcome = TrialOutcome(
-        trial_id, "COMPLETED", epochs[best][0], {"units": 8}, 1.0, best, None, marks, stopped
+        trial_id, "COMPLETED", epochs[best][0], values, 1.0, best, None, marks, stopped
     )
     tracker.trial_ended(outcome, attempt=trial_id)
 
@@ -60,6 +61,17 @@ def test_the_front_of_the_eligible_trial_runs_with_each_value_at_the_best_epoch(
         ("00", {"val_accuracy": 0.9, "val_loss": 0.6, "latency_ms": 2.0}, False),
         ("01", {"val_accuracy": 0.85, "val_loss": 0.3, "latency_ms": 1.0}, True),
     ]
+
+
+def test_a_hyperband_first_round_trial_is_not_on_the_front_beside_later_rounds(tracking) -> None:
+    tracker = _search(tracking, {"objective": "val_accuracy", "objectives": OBJECTIVES})
+    first, later = {"units": 8, "tuner/epochs": 1}, {"units": 9, "tuner/epochs": 3}
+    _trial(tracker, "10", [(0.99, 0.1)], latency=0.1, values=first)  # a lucky first epoch
+    _trial(tracker, "11", [(0.5, 0.9), (0.8, 0.5), (0.85, 0.3)], latency=1.0, values=later)
+    client = tracker.client
+    front = pareto_front(client, client.get_run(tracker.parent_run_id))
+    assert front.eligible == 1
+    assert [m.trial_id for m in front.members] == ["11"]
 
 
 def test_a_search_with_one_objective_has_no_front(tracking) -> None:

@@ -116,6 +116,30 @@ def test_the_best_trial_is_one_that_trained_furthest(tmp_path) -> None:
     assert best.trial_id != lucky and stop_of(best) is None
 
 
+def test_hyperbands_best_is_one_of_its_furthest_rounds_not_a_lucky_first_epoch(tmp_path) -> None:
+    made = kt.oracles.HyperbandOracle(objective="val_accuracy", max_epochs=9, factor=3, seed=1)
+    made._set_project_dir(str(tmp_path), "project")
+    hp = kt.HyperParameters()
+    hp.Int("units", 1, 1000)
+    made.update_space(hp)
+    first_round = []
+    while True:
+        trial = made.create_trial("tuner0")
+        if trial.hyperparameters.values["tuner/epochs"] > 1:  # the round of 3 epochs began
+            break
+        first_round.append(trial.trial_id)
+        lucky = len(first_round) == 1  # a noisy first epoch beats everything after it
+        made.update_trial(trial.trial_id, {"val_accuracy": 0.99 if lucky else 0.5}, step=0)
+        trial.status = "COMPLETED"
+        made.end_trial(trial)
+    made.update_trial(trial.trial_id, {"val_accuracy": 0.8}, step=2)
+    trial.status = "COMPLETED"
+    made.end_trial(trial)
+    assert len(first_round) == 9
+    assert made.get_best_trials(1)[0].trial_id == first_round[0]  # keras-tuner's own pick
+    assert best_of(made).trial_id == trial.trial_id
+
+
 def test_rules_from_the_config_and_asha_refuses_another_rule() -> None:
     training = TrainingConfig(epochs=9)
     assert rule_of(TunerConfig(kind="asha"), training) == AshaRule(1, 3, 9)
