@@ -10,10 +10,18 @@ from typing import Any
 
 from search.experiment import Experiment, HyperparameterOverride
 
+KERAS_TUNER_PREFIX = "tuner/"  # keras-tuner's names for its own values, beside the space's
+
 
 def best_experiment(experiment: Experiment, hyperparameters: dict[str, Any]) -> Experiment:
-    """The experiment with every hyperparameter fixed to the best trial's value: rerunnable."""
-    fixed = {name: HyperparameterOverride(fixed=value) for name, value in hyperparameters.items()}
+    """The experiment with every hyperparameter fixed to the best trial's value: rerunnable.
+    keras-tuner's own bookkeeping values (a Hyperband trial's `tuner/epochs`, `tuner/bracket`,
+    ...) are left out: they are no hyperparameters of the space, which would refuse them."""
+    fixed = {
+        name: HyperparameterOverride(fixed=value)
+        for name, value in hyperparameters.items()
+        if not name.startswith(KERAS_TUNER_PREFIX)
+    }
     space = experiment.space.model_copy(update={"hyperparameters": fixed})
     tuner = experiment.tuner.model_copy(update={"max_trials": 1, "kind": "random"})
     return experiment.model_copy(
