@@ -39,6 +39,7 @@ from typing import Any
 import keras_tuner as kt
 
 from search.outcome import BROKE_MARK
+from search.tracking.schema import HYPERBAND_EPOCHS
 from search.tuning import keras_tuner_internals as internals
 from search.tuning import penalty
 from search.tuning.events import outcome_of, relay
@@ -63,6 +64,7 @@ class TrialOracle:
         trials_per_process: int | None = None,
         rule: Rule | None = None,
         proposals: Any = None,
+        epochs: int | None = None,
     ) -> None:
         internals.quiet()
         internals.atomic_saves()
@@ -71,6 +73,7 @@ class TrialOracle:
         self.local = isinstance(oracle, kt.Oracle)  # else a worker's client: the chief decides
         self.deadline = deadline  # wall clock (time.time()): workers on other hosts share it
         self.rule = rule
+        self.epochs = epochs  # what a trial trains when nothing stops it (Hyperband: its round)
         self.proposals = proposals  # a `search.tuning.parego.ParEGO`: why a trial was proposed
         self.trials_per_process = trials_per_process
         self.handed_out = 0
@@ -122,6 +125,8 @@ class TrialOracle:
             return step + 1 >= earlier[0]
         reason = None
         if self.deadline is not None and time.time() >= self.deadline:
+            if self._last_epoch(trial, step):  # it ends here anyway, trained as far as meant
+                return False
             reason = DEADLINE
         elif self.rule is not None:
             trials = list(self.oracle.trials.values())
@@ -131,6 +136,13 @@ class TrialOracle:
         log.info("trial %s stops after epoch %d (%s)", trial.trial_id, step + 1, reason)
         mark_stopped(trial, reason, step)
         return True
+
+    def _last_epoch(self, trial: Any, step: int) -> bool:
+        """Whether epoch `step` is the last the trial was to train (unknown: False). A trial
+        that reached it at the deadline is no stopped trial: it competes for the champion
+        with the others that trained every epoch."""
+        planned = trial.hyperparameters.values.get(HYPERBAND_EPOCHS, self.epochs)
+        return planned is not None and step + 1 >= planned
 
     def create_trial(self, tuner_id: str) -> Any:
         if self.trials_per_process is not None and self.handed_out >= self.trials_per_process:

@@ -176,6 +176,7 @@ def build_tuner(
         trials_per_process=trials_per_process,
         rule=rule_of(config, training),
         proposals=parego.install(tuner.oracle, config.all_objectives, config.seed),
+        epochs=training.epochs,
     )
     tuner.parallel = not tuner.trial_oracle.local  # a worker: others train beside it
     if resume:

@@ -94,6 +94,22 @@ def test_at_the_deadline_the_running_trial_stops_and_keeps_its_best_epoch(tmp_pa
     assert str(wrapped.oracle.create_trial("tuner0").status) == "STOPPED", "none started after"
 
 
+def test_a_trial_whose_last_epoch_ends_at_the_deadline_competes_as_fully_trained(
+    tmp_path,
+) -> None:
+    wrapped = TrialOracle(oracle(tmp_path), deadline=time.time() + 3600, epochs=2)
+    run(wrapped, [0.8, 0.85])
+    late = wrapped.oracle.create_trial("tuner0")
+    assert not wrapped.report_epoch(late.trial_id, 0, {"val_accuracy": 0.5})
+    wrapped.deadline = time.time() - 1  # the budget ran out during its last epoch
+    wrapped.report_epoch(late.trial_id, 1, {"val_accuracy": 0.9})
+    late.status = "COMPLETED"
+    wrapped.oracle.end_trial(late)
+    recorded = wrapped.oracle.get_trial(late.trial_id)
+    assert stop_of(recorded) is None and outcome_of(recorded, 1.0).stopped is None
+    assert best_of(wrapped.oracle).trial_id == late.trial_id
+
+
 def test_no_trial_starts_when_the_time_left_is_under_the_shortest_first_epoch(tmp_path) -> None:
     wrapped = TrialOracle(oracle(tmp_path), deadline=time.time() + 3600)
     trial = wrapped.oracle.create_trial("tuner0")
