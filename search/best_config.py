@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from search.experiment import Experiment, HyperparameterOverride
-
-KERAS_TUNER_PREFIX = "tuner/"  # keras-tuner's names for its own values, beside the space's
+from search.tracking.schema import KERAS_TUNER_PREFIX
 
 
 def best_experiment(experiment: Experiment, hyperparameters: dict[str, Any]) -> Experiment:

@@ -30,8 +30,8 @@ from typing import Any
 
 from search.bench import cifar
 from search.bench.common import experiment, tracking_uri
-from search.best_config import KERAS_TUNER_PREFIX
 from search.experiment import Experiment
+from search.tracking.schema import KERAS_TUNER_PREFIX
 from search.workspace import TUNER
 
 # name -> (tuner.kind, tuner.early_stopping)
@@ -79,9 +79,9 @@ def repeats(tuner_dir: Path) -> int:
     count = 0
     for path in sorted(tuner_dir.glob("trial_*/trial.json")):
         values = json.loads(path.read_text())["hyperparameters"]["values"]
-        if "tuner/trial_id" in values:
+        if f"{KERAS_TUNER_PREFIX}trial_id" in values:
             continue
-        key = json.dumps({k: v for k, v in values.items() if not k.startswith("tuner/")})
+        key = json.dumps({k: v for k, v in values.items() if not k.startswith(KERAS_TUNER_PREFIX)})
         count += key in seen
         seen.add(key)
     return count

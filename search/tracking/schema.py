@@ -17,7 +17,8 @@ EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
 EXPERIMENT_KIND = "custom_model_development"  # the UI opens on training runs, not GenAI
 
 # -- keras-tuner's own names, logged with a trial's params -----------------------------------
-HYPERBAND_EPOCHS = "tuner/epochs"  # Hyperband: the epochs a trial's round trains it to
+KERAS_TUNER_PREFIX = "tuner/"  # keras-tuner's names for its own values, beside the space's
+HYPERBAND_EPOCHS = f"{KERAS_TUNER_PREFIX}epochs"  # Hyperband: the epochs a round trains to
 
 # -- our tags -------------------------------------------------------------------------------
 TRIAL_ID_TAG = "search.trial_id"

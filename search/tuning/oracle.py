@@ -39,12 +39,11 @@ from typing import Any
 import keras_tuner as kt
 
 from search.outcome import BROKE_MARK
-from search.tracking.schema import HYPERBAND_EPOCHS
 from search.tuning import keras_tuner_internals as internals
 from search.tuning import penalty
 from search.tuning.events import outcome_of, relay
 from search.tuning.repeats import avoid_repeats
-from search.tuning.stopping import DEADLINE, Rule, mark_stopped, stop_of
+from search.tuning.stopping import DEADLINE, Rule, mark_stopped, planned_epochs, stop_of
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +140,7 @@ class TrialOracle:
         """Whether epoch `step` is the last the trial was to train (unknown: False). A trial
         that reached it at the deadline is no stopped trial: it competes for the champion
         with the others that trained every epoch."""
-        planned = trial.hyperparameters.values.get(HYPERBAND_EPOCHS, self.epochs)
+        planned = planned_epochs(trial, self.epochs)
         return planned is not None and step + 1 >= planned
 
     def create_trial(self, tuner_id: str) -> Any:

@@ -158,8 +158,14 @@ def fidelity(trial: Any) -> float:
     found = stop_of(trial)
     if found is not None:
         return float(found[0])
-    planned = trial.hyperparameters.values.get(HYPERBAND_EPOCHS)
+    planned = planned_epochs(trial)
     return math.inf if planned is None else float(planned)
+
+
+def planned_epochs(trial: Any, default: int | None = None) -> int | None:
+    """The epochs a trial is to train when nothing stops it: a Hyperband round's own
+    (`tuner/epochs`), else `default` (the experiment's `training.epochs`, where known)."""
+    return trial.hyperparameters.values.get(HYPERBAND_EPOCHS, default)
 
 
 def furthest_trained(ranked: list[Any]) -> Any:
