@@ -19,6 +19,7 @@ from search.tuning.explore import explore
 from search.tuning.metrics import build_metrics
 from search.tuning.overrides import OverridingHyperParameters
 from search.tuning.task import TASKS, Task
+from search.tuning.training import build_optimizer
 from spaces.registry import Space
 
 LEARNING_RATE = ("learning_rate", 1e-4, 1e-2)
@@ -133,6 +134,7 @@ class SpaceHyperModel(kt.HyperModel):
             self.spec.split_sizes.get("train", 0),
             self.training.epochs,
         )
+        epochs = recipes.schedule_epochs(getattr(hp, "values", {}), epochs)
         steps = recipes.steps_per_epoch(examples, batch)
         schedule = recipes.learning_rate_schedule(recipe.lr_schedule, learning_rate, steps, epochs)
         model.compile(
@@ -156,6 +158,7 @@ class SpaceHyperModel(kt.HyperModel):
                 steps = recipes.steps_per_epoch(examples, batch)
                 rebatched = rebatched.apply(tf.data.experimental.assert_cardinality(steps))
             kwargs["x"] = rebatched
+        build_optimizer(model)
         return model.fit(*args, **kwargs)
 
     def batch_size(self, hp: kt.HyperParameters) -> int | None:

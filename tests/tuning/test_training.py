@@ -61,3 +61,13 @@ def test_early_stopping_applies_only_with_validation_data() -> None:
 def test_a_nan_loss_is_a_training_error_with_its_reason() -> None:
     with pytest.raises(TrainingError, match="non-finite training loss"):
         train(_model(learning_rate=1e30), _experiment(), _data(scale=1e30), None, epochs=2)
+
+
+def test_the_training_step_is_traced_once_not_again_for_the_optimizers_variables() -> None:
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy")
+    traced = []
+    step = model.train_step
+    model.train_step = lambda data: traced.append(1) or step(data)  # runs while tracing only
+    train(model, _experiment(), _data(), epochs=2)
+    assert len(traced) == 1, "Keras built Adam's slots inside the step, and TF traced it twice"
