@@ -22,6 +22,7 @@ import keras
 from search.budget import refit_reserve
 from search.experiment import Experiment
 from search.speed.compute import ComputeCounter
+from search.tracking.schema import KERAS_TUNER_PREFIX
 from search.tuning.best_model import best_model
 from search.tuning.recipe import batch_size_of
 from search.tuning.training import pipelines, train, trial_examples
@@ -203,12 +204,17 @@ class _Clock(keras.callbacks.Callback):
 
 
 def _build(tuner: Any, trial: Any, span: tuple[int, int]) -> Any:
-    """The trial's model, its learning-rate schedule spanning the refit's examples and epochs."""
+    """The trial's model, new, its learning-rate schedule spanning the refit's examples and
+    epochs. Without keras-tuner's round values: with them a Hyperband or ASHA tuner would
+    load the round's checkpoint, and the schedule would span the round."""
     hypermodel = tuner.hypermodel
     trials_span = getattr(hypermodel, "schedule_span", None)
     hypermodel.schedule_span = span  # a user's compiled model ignores it
+    own = trial.hyperparameters.copy()
+    for name in [n for n in own.values if n.startswith(KERAS_TUNER_PREFIX)]:
+        del own.values[name]
     try:
-        return tuner.build_trial_model(trial.hyperparameters)  # under the distribution strategy
+        return tuner.build_trial_model(own)  # under the distribution strategy
     finally:
         hypermodel.schedule_span = trials_span
 

@@ -140,3 +140,22 @@ def test_trials_pipeline_takes_the_explored_fraction(tfds_dir) -> None:
     data, _ = prepare(experiment)
     batches = sum(1 for _ in fit_arguments(experiment, data)["x"])
     assert batches == math.ceil(math.ceil(1257 * 0.25) / 32)
+
+
+def test_the_refit_of_a_hyperband_round_builds_a_new_model_not_the_rounds_checkpoint() -> None:
+    import keras_tuner as kt
+
+    from search.refit import _build
+
+    class Tuner:  # what _build asks of a tuner: its hypermodel, and a build of given values
+        hypermodel = type("HyperModel", (), {"schedule_span": None})()
+
+        def build_trial_model(self, hp: kt.HyperParameters) -> dict:
+            return {"values": dict(hp.values), "span": self.hypermodel.schedule_span}
+
+    hp = kt.HyperParameters()
+    hp.values.update({"units": 32, "tuner/trial_id": "0003", "tuner/epochs": 9})
+    trial = kt.engine.trial.Trial(hp, trial_id="0007")
+    built = _build(Tuner(), trial, (96, 4))
+    assert built == {"values": {"units": 32}, "span": (96, 4)}
+    assert trial.hyperparameters.values["tuner/trial_id"] == "0003", "the trial is left as it was"

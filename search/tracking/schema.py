@@ -18,7 +18,9 @@ EXPERIMENT_KIND = "custom_model_development"  # the UI opens on training runs, n
 
 # -- keras-tuner's own names, logged with a trial's params -----------------------------------
 KERAS_TUNER_PREFIX = "tuner/"  # keras-tuner's names for its own values, beside the space's
-HYPERBAND_EPOCHS = f"{KERAS_TUNER_PREFIX}epochs"  # Hyperband: the epochs a round trains to
+HYPERBAND_EPOCHS = f"{KERAS_TUNER_PREFIX}epochs"  # Hyperband, ASHA: the epochs a round trains to
+ROUND_START = f"{KERAS_TUNER_PREFIX}initial_epoch"  # ... and the epoch it starts from
+CONTINUED_TRIAL = f"{KERAS_TUNER_PREFIX}trial_id"  # ... the trial whose weights it continues
 
 # -- our tags -------------------------------------------------------------------------------
 TRIAL_ID_TAG = "search.trial_id"

@@ -19,6 +19,7 @@ import keras
 from search.errors import ConfigError
 from search.experiment import TrainingConfig
 from search.recipe_config import AugmentConfig, RecipeConfig
+from search.tracking.schema import HYPERBAND_EPOCHS, ROUND_START
 from spaces.composed import declare
 from spaces.layers import Cutout
 from spaces.losses import SparseSmoothedCrossentropy
@@ -74,6 +75,19 @@ def learning_rate_schedule(kind: str, peak: float, steps_per_epoch: int, epochs:
     return keras.optimizers.schedules.CosineDecay(
         start, decay_steps=total - warmup, warmup_target=peak, warmup_steps=warmup
     )
+
+
+def schedule_epochs(values: Mapping[str, Any], default: int) -> int:
+    """The epochs a trial's schedule spans: a Hyperband or ASHA round's own (it trains from
+    `tuner/initial_epoch` to `tuner/epochs`, continuing an earlier round's weights with a
+    new optimizer), so that every round ends annealed and is scored as such; else `default`.
+
+    Spanning the whole training instead, a 1-epoch first round is scored one third into its
+    one-cycle warmup, and a last round continuing from epoch 3 of 9 stops two thirds into
+    its schedule, never annealed."""
+    if HYPERBAND_EPOCHS not in values:
+        return default
+    return max(1, int(values[HYPERBAND_EPOCHS]) - int(values.get(ROUND_START, 0)))
 
 
 def make_optimizer(recipe: Recipe, learning_rate: Any) -> keras.optimizers.Optimizer:

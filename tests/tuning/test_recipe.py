@@ -154,3 +154,17 @@ def test_a_best_config_fixes_a_searched_recipe_entry_under_space_hyperparameters
     hypermodel = SpaceHyperModel(SPACES.get("image-cnn"), DIGITS, overrides, training=training)
     model, hp = _build(hypermodel, {})
     assert isinstance(model.optimizer, keras.optimizers.SGD) and hp.values["optimizer"] == "sgd"
+
+
+def test_a_hyperband_rounds_schedule_spans_the_epochs_it_trains_and_ends_annealed() -> None:
+    hypermodel = _hypermodel(lr_schedule=["one_cycle"])  # 1 step an epoch, training.epochs 3
+
+    def schedule_steps(values: dict) -> int:
+        schedule = _build(hypermodel, values)[0].optimizer._learning_rate
+        return int(schedule.decay_steps + schedule.warmup_steps)
+
+    assert schedule_steps({}) == 3, "a trial without rounds: training.epochs"
+    assert schedule_steps({"tuner/epochs": 3, "tuner/initial_epoch": 1}) == 2
+    assert schedule_steps({"tuner/epochs": 9, "tuner/initial_epoch": 3}) == 6, (
+        "a last round continuing from epoch 3 anneals over its own 6 epochs, not 9"
+    )
