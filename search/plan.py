@@ -72,10 +72,12 @@ def _refit(enabled: bool) -> str:
 
 def _stopping(tuner: Any) -> str:
     rule = rule_for_kind(tuner.kind, tuner.early_stopping.rule)
+    if tuner.kind == "asha":
+        return "asha: the top 1/reduction_factor of each rung goes on to the next, continued"
     return {
         "none": "none: every trial trains all its epochs (tuner.early_stopping)",
         "median": "median rule: a trial worse than the completed ones' median stops",
-        "asha": "asha: at each rung only the top 1/reduction_factor goes on",
+        "asha": "asha (stopping form): at each rung only the top 1/reduction_factor goes on",
     }[rule]
 
 

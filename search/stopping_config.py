@@ -19,8 +19,10 @@ RuleName = Literal["none", "median", "asha"]
 class EarlyStoppingConfig(Strict):
     """`median`: stop a trial whose objective at an epoch is worse than the median of the
     completed trials at that epoch. `asha`: asynchronous successive halving, epochs as the
-    resource: at each rung (min_epochs x reduction_factor^k epochs) a trial goes on only
-    while it is in the top 1/reduction_factor of the trials that reached that rung."""
+    resource, rungs at min_epochs x reduction_factor^k epochs. With `tuner.kind: asha` the
+    top 1/reduction_factor of each rung is continued to the next (`search.tuning.asha`);
+    as the rule of another tuner, a trial goes on only while it is in the top
+    1/reduction_factor of the trials that reached its rung (the stopping form)."""
 
     rule: RuleName = "none"
     grace_epochs: int = Field(1, ge=1, description="median: epochs a trial trains before judged")
@@ -37,7 +39,7 @@ class EarlyStoppingConfig(Strict):
 
 
 def rule_for_kind(kind: str, rule: str) -> str:
-    """The rule a search applies: `tuner.kind: asha` is random sampling with the asha rule.
+    """The rule a search applies: `tuner.kind: asha` halves by the asha rule (promoting).
 
     Raises ConfigError when the experiment names another rule for it."""
     if kind != "asha":

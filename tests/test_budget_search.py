@@ -1,6 +1,7 @@
-"""A short budget on a real dataset: ASHA stops bad trials after their first epoch, the
-search tries more configurations than full trials would fit, and the command ends within
-its budget by its own clock (the parent run's recorded start and end)."""
+"""A short budget on a real dataset: ASHA trains each configuration 1 epoch, continues only
+the best third, the search tries several configurations where few full trials would fit,
+and the command ends within its budget by its own clock (the parent run's recorded start
+and end)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from search.cli import main
 pytestmark = pytest.mark.slow
 
 BUDGET, EPOCHS = 40.0, 8  # rungs at 1 and 3 epochs (reduction factor 3)
-RUNG_1 = "epoch 3 (asha rung 1)"
 
 
 def test_a_short_budget_stops_bad_trials_and_ends_in_time(
@@ -41,21 +41,20 @@ def test_a_short_budget_stops_bad_trials_and_ends_in_time(
     seconds = (parent.info.end_time - parent.info.start_time) / 1000
     assert seconds <= BUDGET * 1.05, f"the search took {seconds:.1f}s of a {BUDGET:.0f}s budget"
 
-    assert all(t.info.status == "FINISHED" for t in trials), "stopped trials are not failures"
-    stopped = {t.data.tags["search.trial_id"]: t.data.tags.get("search.stopped") for t in trials}
-    at_rungs = [s for s in stopped.values() if s in ("epoch 1 (asha rung 0)", RUNG_1)]
-    assert at_rungs, f"no trial stopped at an early rung: {stopped}"
-    for trial in trials:
-        if trial.data.tags.get("search.stopped"):
-            note = trial.data.tags["mlflow.note.content"]
-            assert f"stopped early at {trial.data.tags['search.stopped']}" in note
-    full = [t for t in trials if not t.data.tags.get("search.stopped")]
-    spent = sum(t.data.metrics["trial_seconds"] for t in trials)
-    longest = max(t.data.metrics["trial_seconds"] for t in full or trials)
-    assert len(trials) > spent / longest, "more configurations than full trials would fit"
+    assert all(t.info.status == "FINISHED" for t in trials), "no trial failed or was killed"
+    params = {t.data.tags["search.trial_id"]: t.data.params for t in trials}
+    first_rung = sorted(i for i, p in params.items() if p["tuner/epochs"] == "1")
+    promoted = {i: p["tuner/trial_id"] for i, p in params.items() if "tuner/trial_id" in p}
+    assert len(first_rung) >= 4 and promoted, f"several configurations, some promoted: {params}"
+    scores = {t.data.tags["search.trial_id"]: t.data.metrics["score"] for t in trials}
+    first_three = first_rung[:3]
+    assert promoted[min(promoted)] == max(first_three, key=scores.get), "the best of 3 goes on"
+    trained = sum(int(p["tuner/epochs"]) - int(p["tuner/initial_epoch"]) for p in params.values())
+    assert trained < len(first_rung) * EPOCHS / 2, "most configurations trained 1 or 3 epochs"
     best = parent.data.params
     best_trial = next(t for t in trials if _same_values(t.data.params, best))
-    assert best_trial in full or not full, "the best is one that trained furthest"
+    furthest = max(int(p["tuner/epochs"]) for p in params.values())
+    assert int(best_trial.data.params["tuner/epochs"]) == furthest, "chosen among the furthest"
 
 
 def _same_values(trial_params: dict[str, str], parent_params: dict[str, str]) -> bool:

@@ -15,8 +15,7 @@ so the figure is the *choice*, trained alike for every tuner: `search train` of 
 best configuration on train+validation for `REFIT_EPOCHS`, seeded as the search, outside the
 budget (the same configuration at the same seed is trained once and its score reused). Beside
 it, the chosen trial's own model, as it was: a tuner that trains fewer configurations longer
-wins that one on epochs, not on its choice (ASHA's first trial, which nothing can stop in a
-sequential search, trains every epoch).
+wins that one on epochs, not on its choice.
 `--quick` searches the 8x8 digits for seconds with one seed, only to show that it completes.
 """
 

@@ -18,6 +18,8 @@ from keras_tuner.src import config as kt_config
 from keras_tuner.src.engine import conditions
 from keras_tuner.src.engine.tuner_utils import SaveBestEpoch
 
+from search.tracking.schema import KERAS_TUNER_PREFIX as ROUND_VALUES
+
 CHECKED_AGAINST = "1.4.8"
 
 # The private attributes used below, by owner, for the test that they still exist.
@@ -97,6 +99,17 @@ def already_tried(oracle: Any, values: dict[str, Any]) -> bool:
     hps.values = dict(values)
     hps.ensure_active_values()
     return bool(oracle._duplicate(hps.values))
+
+
+class RoundBlindOracle(kt.Oracle):
+    """An oracle whose record of tried configurations leaves keras-tuner's round values
+    (`tuner/epochs`, `tuner/trial_id`, ...) out, as keras-tuner's Hyperband oracle does for
+    most of them: a random draw is then never a configuration some round trained already.
+    The record is what `random_values` checks a draw against; no public hook keys it."""
+
+    def _compute_values_hash(self, values: dict[str, Any]) -> str:
+        own = {k: v for k, v in values.items() if not k.startswith(ROUND_VALUES)}
+        return str(super()._compute_values_hash(own))
 
 
 def random_values(oracle: Any) -> dict[str, Any] | None:

@@ -113,6 +113,8 @@ def rule_of(tuner: TunerConfig, training: TrainingConfig) -> Rule | None:
     (`search.tuning.sparing`) and ASHA ranks by the front."""
     config = tuner.early_stopping
     name = rule_for_kind(tuner.kind, config.rule)
+    if tuner.kind == "asha":  # the promotion form: its oracle halves (search.tuning.asha)
+        return None
     cheap = cheap_objectives(tuner.all_objectives) if tuner.several else ()
     rule: Rule
     if name == "median":

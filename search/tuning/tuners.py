@@ -6,6 +6,7 @@ The registry is import-light (class names, not classes) so the CLI can list tune
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -18,7 +19,7 @@ from search.registry import Registry
 
 @dataclass(frozen=True)
 class TunerKind:
-    class_name: str  # in keras_tuner
+    class_name: str  # in keras_tuner, or module.Class
     arguments: Callable[[TunerConfig, TrainingConfig], dict[str, Any]]
     summary: str
 
@@ -68,12 +69,27 @@ TUNERS.add(
         "successive halving over epochs (training.epochs is the largest budget)",
     ),
 )
+
+
+def _asha(config: TunerConfig, training: TrainingConfig) -> dict[str, Any]:
+    from search.tuning.rung_points import cheap_objectives
+
+    stopping = config.early_stopping
+    return {
+        **_common(config),
+        "max_trials": config.max_trials,  # every round counts, promotions too
+        "max_epochs": training.epochs,
+        "factor": stopping.reduction_factor or config.hyperband_factor,
+        "min_epochs": stopping.min_epochs,
+        "cheap": cheap_objectives(config.all_objectives) if config.several else (),
+    }
+
+
 TUNERS.add(
     "asha",
     TunerKind(
-        "RandomSearch",
-        # Random sampling; the asha rule (search.tuning.stopping) stops trials at its rungs.
-        lambda c, t: {**_common(c), "max_trials": c.max_trials},
+        "search.tuning.asha.AshaTuner",
+        _asha,
         "random sampling, asynchronous successive halving over epochs (no worker waits)",
     ),
 )
@@ -122,7 +138,11 @@ def tracked_class(kind: TunerKind) -> type:
     from search.tuning.lean import SingleCleanupMixin
     from search.tuning.measured import MeasuredTrialsMixin
 
-    base = getattr(kt, kind.class_name)
+    if "." in kind.class_name:  # one of ours, as module.Class
+        module, _, name = kind.class_name.rpartition(".")
+        base = getattr(importlib.import_module(module), name)
+    else:
+        base = getattr(kt, kind.class_name)
     mixins = (MeasuredTrialsMixin, TrialCallbacksMixin, SingleCleanupMixin)
     return type(f"Tracked{kind.class_name}", (*mixins, base), {})
 

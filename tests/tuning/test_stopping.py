@@ -158,7 +158,8 @@ def test_hyperbands_best_is_one_of_its_furthest_rounds_not_a_lucky_first_epoch(t
 
 def test_rules_from_the_config_and_asha_refuses_another_rule() -> None:
     training = TrainingConfig(epochs=9)
-    assert rule_of(TunerConfig(kind="asha"), training) == AshaRule(1, 3, 9)
+    assert rule_of(TunerConfig(kind="asha"), training) is None, "its oracle promotes instead"
+    assert rule_of(TunerConfig(kind="random", early_stopping="asha"), training) == AshaRule(1, 3, 9)
     assert rule_of(TunerConfig(kind="bayesian", early_stopping="median"), training) == MedianRule(1)
     assert rule_of(TunerConfig(kind="random"), training) is None
     with pytest.raises(ConfigError, match="tuner.kind asha stops trials by the asha rule"):

@@ -87,11 +87,12 @@ def test_with_no_completed_trial_yet_there_is_no_front_to_spare_by(tmp_path) -> 
 
 def test_several_objectives_with_a_measure_spare_the_front_and_asha_ranks_by_it() -> None:
     objectives = [{"name": "val_accuracy"}, {"name": "latency_ms"}]
-    several = TunerConfig(kind="asha", objectives=objectives)
+    several = TunerConfig(kind="random", early_stopping="asha", objectives=objectives)
     flops = (ObjectiveConfig(name="flops", direction="min"),)
     training = TrainingConfig(epochs=9)
     assert rule_of(several, training) == SpareTheFront(AshaRule(1, 3, 9, flops), flops)
     median = TunerConfig(kind="random", early_stopping="median", objectives=objectives)
     assert rule_of(median, training) == SpareTheFront(MedianRule(1), flops)
     metrics_only = [{"name": "val_accuracy"}, {"name": "val_loss"}]
-    assert rule_of(TunerConfig(kind="asha", objectives=metrics_only), training) == AshaRule(1, 3, 9)
+    only = TunerConfig(kind="random", early_stopping="asha", objectives=metrics_only)
+    assert rule_of(only, training) == AshaRule(1, 3, 9)
