@@ -26,6 +26,9 @@ class EarlyStoppingConfig(Strict):
 
     rule: RuleName = "none"
     grace_epochs: int = Field(1, ge=1, description="median: epochs a trial trains before judged")
+    min_trials: int = Field(
+        3, ge=1, description="median: completed trials that reached an epoch before judging there"
+    )
     min_epochs: int = Field(1, ge=1, description="asha: epochs of the first rung")
     reduction_factor: int | None = Field(
         None, ge=2, description="asha: keep the top 1/this at each rung; unset: hyperband_factor"

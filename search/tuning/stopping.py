@@ -52,9 +52,13 @@ class Rule(Protocol):
 @dataclass(frozen=True)
 class MedianRule:
     """Stops a trial worse at epoch e than the median of the completed trials at e (their
-    best up to e), once it trained `grace_epochs` epochs."""
+    best up to e), once it trained `grace_epochs` epochs and `min_trials` completed trials
+    reached e. Without that count the second trial of a sequential search would have to beat
+    the first at every epoch, and the first, never judged, would be the one trained fully
+    (as Ray Tune's median rule waits for 3 trials, Optuna's for 5)."""
 
     grace_epochs: int = 1
+    min_trials: int = 3
     name: str = "median"
 
     def reason(self, trial: Any, step: int, trials: Iterable[Any], objective: Any) -> str | None:
@@ -69,7 +73,7 @@ class MedianRule:
             and reached(t, objective, step)
         ]
         scores = [p for p in peers if p is not None]
-        if not scores or not better(statistics.median(scores), own, objective):
+        if len(scores) < self.min_trials or not better(statistics.median(scores), own, objective):
             return None
         return self.name
 
@@ -118,7 +122,7 @@ def rule_of(tuner: TunerConfig, training: TrainingConfig) -> Rule | None:
     cheap = cheap_objectives(tuner.all_objectives) if tuner.several else ()
     rule: Rule
     if name == "median":
-        rule = MedianRule(config.grace_epochs)
+        rule = MedianRule(config.grace_epochs, config.min_trials)
     elif name == "asha":
         factor = config.reduction_factor or tuner.hyperband_factor
         rule = AshaRule(config.min_epochs, factor, training.epochs, cheap)

@@ -43,7 +43,7 @@ def run(wrapped: TrialOracle, curve: list[float], end: bool = True) -> tuple[str
 def test_the_median_rule_stops_a_trial_worse_than_the_completed_ones_after_its_grace(
     tmp_path,
 ) -> None:
-    wrapped = TrialOracle(oracle(tmp_path), rule=MedianRule(grace_epochs=2))
+    wrapped = TrialOracle(oracle(tmp_path), rule=MedianRule(grace_epochs=2, min_trials=2))
     run(wrapped, [0.5, 0.6, 0.7, 0.8])
     run(wrapped, [0.6, 0.7, 0.8, 0.9])
     bad, trained = run(wrapped, [0.1, 0.2, 0.3, 0.4])
@@ -156,11 +156,25 @@ def test_hyperbands_best_is_one_of_its_furthest_rounds_not_a_lucky_first_epoch(t
     assert best_of(made).trial_id == trial.trial_id
 
 
+def test_the_median_rule_judges_an_epoch_once_min_trials_completed_trials_reached_it(
+    tmp_path,
+) -> None:
+    wrapped = TrialOracle(oracle(tmp_path), rule=MedianRule(grace_epochs=1, min_trials=3))
+    run(wrapped, [0.5, 0.6])
+    run(wrapped, [0.6, 0.7])
+    _, trained = run(wrapped, [0.1, 0.2])
+    assert trained == 2, "two completed trials: the third is not judged, however bad"
+    _, trained = run(wrapped, [0.1, 0.2])
+    assert trained == 1, "three completed: the median (0.5) stops it after its first epoch"
+
+
 def test_rules_from_the_config_and_asha_refuses_another_rule() -> None:
     training = TrainingConfig(epochs=9)
     assert rule_of(TunerConfig(kind="asha"), training) is None, "its oracle promotes instead"
     assert rule_of(TunerConfig(kind="random", early_stopping="asha"), training) == AshaRule(1, 3, 9)
-    assert rule_of(TunerConfig(kind="bayesian", early_stopping="median"), training) == MedianRule(1)
+    assert rule_of(TunerConfig(kind="bayesian", early_stopping="median"), training) == MedianRule(
+        1, 3
+    )
     assert rule_of(TunerConfig(kind="random"), training) is None
     with pytest.raises(ConfigError, match="tuner.kind asha stops trials by the asha rule"):
         rule_of(TunerConfig(kind="asha", early_stopping="median"), training)

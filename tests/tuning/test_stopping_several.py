@@ -63,7 +63,7 @@ def test_asha_keeps_a_rungs_top_third_by_non_dominated_rank(tmp_path, rule, para
 
 
 def test_a_trial_no_completed_trial_dominates_is_spared_and_its_run_says_why(tmp_path) -> None:
-    wrapped = TrialOracle(oracle(tmp_path), rule=SpareTheFront(MedianRule(1), PARAMS))
+    wrapped = TrialOracle(oracle(tmp_path), rule=SpareTheFront(MedianRule(1, min_trials=1), PARAMS))
     run(wrapped, 0.9, 1000.0, 3)
     run(wrapped, 0.8, 2000.0, 3)
     small, trained = run(wrapped, 0.5, 100.0, 3)  # worse than the median, but the smallest
