@@ -18,6 +18,7 @@ from search.tuning import recipe as recipes
 from search.tuning.explore import explore
 from search.tuning.metrics import build_metrics
 from search.tuning.overrides import OverridingHyperParameters
+from search.tuning.precise_bn import PreciseBatchNorm
 from search.tuning.task import TASKS, Task
 from search.tuning.training import build_optimizer
 from spaces.registry import Space
@@ -159,6 +160,8 @@ class SpaceHyperModel(kt.HyperModel):
                 rebatched = rebatched.apply(tf.data.experimental.assert_cardinality(steps))
             kwargs["x"] = rebatched
         build_optimizer(model)
+        if "x" in kwargs:  # a short trial is scored on batch statistics of its own weights
+            kwargs["callbacks"] = [*kwargs.get("callbacks", []), PreciseBatchNorm(kwargs["x"])]
         return model.fit(*args, **kwargs)
 
     def batch_size(self, hp: kt.HyperParameters) -> int | None:

@@ -24,6 +24,7 @@ from search.errors import TrainingError
 from search.experiment import Experiment, TrainingConfig
 from search.objectives_config import ObjectiveConfig
 from search.tuning.events import is_number, relay
+from search.tuning.precise_bn import PreciseBatchNorm
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ def train(
             train,
             validation_data=validation,
             epochs=epochs or experiment.training.epochs,
-            callbacks=[*everyone, *callbacks],
+            callbacks=[*everyone, *callbacks, PreciseBatchNorm(train)],
             verbose=0,
         )
     except kt.errors.FailedTrialError as error:
