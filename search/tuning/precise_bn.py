@@ -8,7 +8,8 @@ long gone, and validation scores sit near chance whatever the configuration. On 
 benchmark's CIFAR-10 subset (11 steps an epoch), four configurations scored 0.10-0.19
 after 1 epoch and 0.12-0.21 after 3, where their training accuracy was 0.19-0.38; with the
 statistics recomputed over 8 training batches, 0.24-0.30 and 0.32-0.41, the residual nets
-that win at 9 epochs ranking first at 3 (`/work/probe/bn.py` in the closing note of issue 17).
+that win at 9 epochs ranking first at 3 (measured on 2 AVX2 cores; the closing note of
+issue 17 gives the script).
 So before each validation of a training's first `TRUSTED_AFTER_STEPS` steps, and at the end
 of a training that had none, the statistics are set to the mean over `BATCHES` training
 batches, run forward in training mode with the weights fixed.
