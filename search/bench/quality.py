@@ -7,7 +7,7 @@ The full run searches CIFAR-10 (`search.bench.cifar`: the shipped experiment's s
 recipe on 600 training images of each class, its trials on a quarter of them as shipped,
 scored on the whole test split) with a budget that lets Hyperband (9 epochs at most, factor 3)
 run its first bracket, once per seed (4 tuners x 3 seeds x 240 s, and the choices trained:
-68 minutes on 2 AVX2 cores). The shipped refit is turned off inside the budget: with it, half
+67 minutes on 2 AVX2 cores). The shipped refit is turned off inside the budget: with it, half
 the budget went to training one configuration again and every tuner saw one or two.
 
 Two scores a search. The product's registered model is a refit of the chosen configuration,
