@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from search.experiment import Experiment, HyperparameterOverride
-from search.tracking.schema import KERAS_TUNER_PREFIX
+from search.tracking.schema import space_values
 
 
 def best_experiment(experiment: Experiment, hyperparameters: dict[str, Any]) -> Experiment:
@@ -18,8 +18,7 @@ def best_experiment(experiment: Experiment, hyperparameters: dict[str, Any]) -> 
     ...) are left out: they are no hyperparameters of the space, which would refuse them."""
     fixed = {
         name: HyperparameterOverride(fixed=value)
-        for name, value in hyperparameters.items()
-        if not name.startswith(KERAS_TUNER_PREFIX)
+        for name, value in space_values(hyperparameters).items()
     }
     space = experiment.space.model_copy(update={"hyperparameters": fixed})
     tuner = experiment.tuner.model_copy(update={"max_trials": 1, "kind": "random"})

@@ -22,7 +22,7 @@ import keras
 from search.budget import refit_reserve
 from search.experiment import Experiment
 from search.speed.compute import ComputeCounter
-from search.tracking.schema import KERAS_TUNER_PREFIX
+from search.tracking.schema import space_values
 from search.tuning.best_model import best_model
 from search.tuning.recipe import batch_size_of
 from search.tuning.training import pipelines, train, trial_examples
@@ -211,8 +211,7 @@ def _build(tuner: Any, trial: Any, span: tuple[int, int]) -> Any:
     trials_span = getattr(hypermodel, "schedule_span", None)
     hypermodel.schedule_span = span  # a user's compiled model ignores it
     own = trial.hyperparameters.copy()
-    for name in [n for n in own.values if n.startswith(KERAS_TUNER_PREFIX)]:
-        del own.values[name]
+    own.values = space_values(own.values)
     try:
         return tuner.build_trial_model(own)  # under the distribution strategy
     finally:

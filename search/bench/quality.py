@@ -30,7 +30,7 @@ from typing import Any
 from search.bench import cifar
 from search.bench.common import experiment, tracking_uri
 from search.experiment import Experiment
-from search.tracking.schema import KERAS_TUNER_PREFIX
+from search.tracking.schema import CONTINUED_TRIAL, space_values
 from search.workspace import TUNER
 
 # name -> (tuner.kind, tuner.early_stopping)
@@ -78,9 +78,9 @@ def repeats(tuner_dir: Path) -> int:
     count = 0
     for path in sorted(tuner_dir.glob("trial_*/trial.json")):
         values = json.loads(path.read_text())["hyperparameters"]["values"]
-        if f"{KERAS_TUNER_PREFIX}trial_id" in values:
+        if CONTINUED_TRIAL in values:
             continue
-        key = json.dumps({k: v for k, v in values.items() if not k.startswith(KERAS_TUNER_PREFIX)})
+        key = json.dumps(space_values(values))
         count += key in seen
         seen.add(key)
     return count
@@ -102,11 +102,7 @@ def _search(
         "trials": sum(result.trials.values()),
         "repeats": repeats(Path(result.search_dir) / TUNER),
         "seconds": searched,
-        "chosen": {
-            k: v
-            for k, v in result.best_hyperparameters.items()
-            if not k.startswith(KERAS_TUNER_PREFIX)
-        },
+        "chosen": space_values(result.best_hyperparameters),
     }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from search.tracking.schema import space_values
+
 KEY_COUNT = 3
 
 
@@ -20,9 +22,7 @@ def key_hyperparameters(hyperparameters: dict[str, Any], count: int = KEY_COUNT)
     would repeat a name already taken.
     """
     keys: dict[str, Any] = {}
-    for name, value in hyperparameters.items():
-        if name.startswith("tuner/"):  # hyperband's bookkeeping, not a hyperparameter
-            continue
+    for name, value in space_values(hyperparameters).items():  # not keras-tuner's own
         short = name.rsplit("/", 1)[-1]
         keys[short if short not in keys else name] = value
         if len(keys) == count:

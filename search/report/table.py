@@ -9,7 +9,14 @@ import numpy as np
 import pandas as pd
 
 from search.report.trials import TrialRecord
-from search.tracking.schema import FLOPS, LATENCY_MS, LATENCY_MS_BATCH32, MODEL_BYTES, PARAMS
+from search.tracking.schema import (
+    FLOPS,
+    LATENCY_MS,
+    LATENCY_MS_BATCH32,
+    MODEL_BYTES,
+    PARAMS,
+    space_values,
+)
 
 FIXED_COLUMNS = ["trial_id", "status", "score", "seconds", "epochs"]
 COST_COLUMNS = [PARAMS, FLOPS, MODEL_BYTES, LATENCY_MS, LATENCY_MS_BATCH32]
@@ -44,7 +51,7 @@ def hyperparameter_names(records: Sequence[TrialRecord]) -> list[str]:
     names: dict[str, None] = {}
     for record in records:
         names.update(dict.fromkeys(record.hyperparameters))
-    return [name for name in names if not name.startswith("tuner/")]
+    return list(space_values(names))
 
 
 def ranked(records: Sequence[TrialRecord], maximize: bool) -> list[TrialRecord]:

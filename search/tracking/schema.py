@@ -5,6 +5,9 @@ Readers and writers both use these, so a run written by one version is found by 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 # -- run kinds (tag KIND) -------------------------------------------------------------------
 KIND = "search.kind"
 SEARCH, TRIAL, TRAIN = "search", "trial", "train"
@@ -21,6 +24,13 @@ KERAS_TUNER_PREFIX = "tuner/"  # keras-tuner's names for its own values, beside 
 HYPERBAND_EPOCHS = f"{KERAS_TUNER_PREFIX}epochs"  # Hyperband, ASHA: the epochs a round trains to
 ROUND_START = f"{KERAS_TUNER_PREFIX}initial_epoch"  # ... and the epoch it starts from
 CONTINUED_TRIAL = f"{KERAS_TUNER_PREFIX}trial_id"  # ... the trial whose weights it continues
+
+
+def space_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A trial's values without keras-tuner's own (`tuner/epochs`, `tuner/trial_id`, ...):
+    the configuration, as the space declared it."""
+    return {k: v for k, v in values.items() if not k.startswith(KERAS_TUNER_PREFIX)}
+
 
 # -- our tags -------------------------------------------------------------------------------
 TRIAL_ID_TAG = "search.trial_id"

@@ -18,7 +18,7 @@ from keras_tuner.src import config as kt_config
 from keras_tuner.src.engine import conditions
 from keras_tuner.src.engine.tuner_utils import SaveBestEpoch
 
-from search.tracking.schema import KERAS_TUNER_PREFIX as ROUND_VALUES
+from search.tracking.schema import space_values
 
 CHECKED_AGAINST = "1.4.8"
 
@@ -108,8 +108,7 @@ class RoundBlindOracle(kt.Oracle):
     The record is what `random_values` checks a draw against; no public hook keys it."""
 
     def _compute_values_hash(self, values: dict[str, Any]) -> str:
-        own = {k: v for k, v in values.items() if not k.startswith(ROUND_VALUES)}
-        return str(super()._compute_values_hash(own))
+        return str(super()._compute_values_hash(space_values(values)))
 
 
 def random_values(oracle: Any) -> dict[str, Any] | None:

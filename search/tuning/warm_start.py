@@ -20,6 +20,7 @@ from typing import Any
 import keras_tuner as kt
 
 from search.errors import ConfigError
+from search.tracking.schema import KERAS_TUNER_PREFIX
 
 
 @dataclass(frozen=True)
@@ -81,5 +82,5 @@ def first_values(
         hps.merge([entry])
         if hps.is_active(entry):
             hps.values[entry.name] = warm.get(entry.name, entry.default)
-    tuner_keys = {k: v for k, v in drawn.items() if k.startswith("tuner/")}
+    tuner_keys = {k: v for k, v in drawn.items() if k.startswith(KERAS_TUNER_PREFIX)}
     return {**hps.values, **tuner_keys}
