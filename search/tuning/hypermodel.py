@@ -18,9 +18,8 @@ from search.tuning import recipe as recipes
 from search.tuning.explore import explore
 from search.tuning.metrics import build_metrics
 from search.tuning.overrides import OverridingHyperParameters
-from search.tuning.precise_bn import PreciseBatchNorm
 from search.tuning.task import TASKS, Task
-from search.tuning.training import build_optimizer
+from search.tuning.training import ready_to_fit
 from spaces.registry import Space
 
 LEARNING_RATE = ("learning_rate", 1e-4, 1e-2)
@@ -159,9 +158,8 @@ class SpaceHyperModel(kt.HyperModel):
                 steps = recipes.steps_per_epoch(examples, batch)
                 rebatched = rebatched.apply(tf.data.experimental.assert_cardinality(steps))
             kwargs["x"] = rebatched
-        build_optimizer(model)
-        if "x" in kwargs:  # a short trial is scored on batch statistics of its own weights
-            kwargs["callbacks"] = [*kwargs.get("callbacks", []), PreciseBatchNorm(kwargs["x"])]
+        ready = ready_to_fit(model, kwargs.get("x"))  # the training pipeline, by name
+        kwargs["callbacks"] = [*kwargs.get("callbacks", []), *ready]
         return model.fit(*args, **kwargs)
 
     def batch_size(self, hp: kt.HyperParameters) -> int | None:

@@ -155,19 +155,27 @@ def train(
         validation=validation is not None,
     )
     started = time.monotonic()
-    build_optimizer(model)
+    ready = ready_to_fit(model, train)
     try:
         history = model.fit(
             train,
             validation_data=validation,
             epochs=epochs or experiment.training.epochs,
-            callbacks=[*everyone, *callbacks, PreciseBatchNorm(train)],
+            callbacks=[*everyone, *callbacks, *ready],
             verbose=0,
         )
     except kt.errors.FailedTrialError as error:
         raise TrainingError(f"training failed: {error}") from error
     log.info("%s took %.1fs", purpose, time.monotonic() - started)
     return history
+
+
+def ready_to_fit(model: keras.Model, train: Any) -> list[keras.callbacks.Callback]:
+    """What every `fit` here does first, a trial's (`SpaceHyperModel.fit`) or `train`'s: the
+    optimizer built, and the callbacks added last (precise BN over the `train` batches,
+    when the training pipeline is known)."""
+    build_optimizer(model)
+    return [] if train is None else [PreciseBatchNorm(train)]
 
 
 def build_optimizer(model: keras.Model) -> None:
