@@ -35,19 +35,15 @@ from search.tracking.schema import (
 )
 from search.tuning.keras_tuner_internals import RoundBlindOracle, random_values
 from search.tuning.rung_points import rank_ahead
-from search.tuning.stopping import stop_of
+from search.tuning.stopping import rung_epochs, stop_of
 
 BRACKET, ROUND = f"{KERAS_TUNER_PREFIX}bracket", f"{KERAS_TUNER_PREFIX}round"
 
 
 def rungs(min_epochs: int, factor: int, max_epochs: int) -> list[int]:
-    """The epochs each rung trains to: min_epochs x factor^k below max_epochs, then
-    max_epochs (1, 3, 9 for 1, 3, 9; 2, 6, 10 for 2, 3, 10)."""
-    found, epochs = [], max(1, min_epochs)
-    while epochs < max_epochs:
-        found.append(epochs)
-        epochs *= factor
-    return [*found, max_epochs]
+    """The epochs each rung trains to: the stopping form's rungs, then max_epochs (1, 3, 9 for
+    1, 3, 9; 2, 6, 10 for 2, 3, 10)."""
+    return [*rung_epochs(min_epochs, factor, max_epochs), max_epochs]
 
 
 class AshaOracle(RoundBlindOracle):

@@ -95,11 +95,7 @@ class AshaRule:
 
     def rungs(self) -> list[int]:
         """The epoch counts at which trials are judged."""
-        found, epochs = [], self.min_epochs
-        while epochs < self.max_epochs:
-            found.append(epochs)
-            epochs *= self.factor
-        return found
+        return rung_epochs(self.min_epochs, self.factor, self.max_epochs)
 
     def reason(self, trial: Any, step: int, trials: Iterable[Any], objective: Any) -> str | None:
         rungs = self.rungs()
@@ -111,6 +107,21 @@ class AshaRule:
         return None if ahead < keep else f"{self.name}_rung_{rungs.index(step + 1)}"
 
 
+def rung_epochs(min_epochs: int, factor: int, max_epochs: int) -> list[int]:
+    """Where ASHA judges a trial, in either form: min_epochs x factor^k epochs below
+    max_epochs (1 and 3 for 1, 3, 9)."""
+    found, epochs = [], max(1, min_epochs)
+    while epochs < max_epochs:
+        found.append(epochs)
+        epochs *= factor
+    return found
+
+
+def reduction_factor(tuner: TunerConfig) -> int:
+    """ASHA's factor, in either form: `early_stopping.reduction_factor`, else Hyperband's."""
+    return tuner.early_stopping.reduction_factor or tuner.hyperband_factor
+
+
 def rule_of(tuner: TunerConfig, training: TrainingConfig) -> Rule | None:
     """The experiment's stopping rule (None: trials train every epoch). With several
     objectives of which one is a measure of the model, it spares the front
@@ -119,13 +130,12 @@ def rule_of(tuner: TunerConfig, training: TrainingConfig) -> Rule | None:
     name = rule_for_kind(tuner.kind, config.rule)
     if tuner.kind == "asha":  # the promotion form: its oracle halves (search.tuning.asha)
         return None
-    cheap = cheap_objectives(tuner.all_objectives) if tuner.several else ()
+    cheap = cheap_objectives(tuner.all_objectives)  # none with one objective
     rule: Rule
     if name == "median":
         rule = MedianRule(config.grace_epochs, config.min_trials)
     elif name == "asha":
-        factor = config.reduction_factor or tuner.hyperband_factor
-        rule = AshaRule(config.min_epochs, factor, training.epochs, cheap)
+        rule = AshaRule(config.min_epochs, reduction_factor(tuner), training.epochs, cheap)
     else:
         return None
     return SpareTheFront(rule, cheap) if cheap else rule

@@ -73,15 +73,15 @@ TUNERS.add(
 
 def _asha(config: TunerConfig, training: TrainingConfig) -> dict[str, Any]:
     from search.tuning.rung_points import cheap_objectives
+    from search.tuning.stopping import reduction_factor
 
-    stopping = config.early_stopping
     return {
         **_common(config),
         "max_trials": config.max_trials,  # every round counts, promotions too
         "max_epochs": training.epochs,
-        "factor": stopping.reduction_factor or config.hyperband_factor,
-        "min_epochs": stopping.min_epochs,
-        "cheap": cheap_objectives(config.all_objectives) if config.several else (),
+        "factor": reduction_factor(config),
+        "min_epochs": config.early_stopping.min_epochs,
+        "cheap": cheap_objectives(config.all_objectives),  # none with one objective
     }
 
 
