@@ -40,3 +40,18 @@ def test_epochs_of_a_model_that_cannot_be_counted_are_told_apart() -> None:
     tally.add_epoch(None)
     tally.add_epoch(100.0)
     assert (tally.flops, tally.uncounted_epochs) == (3000.0, 1)
+
+
+def test_a_models_flops_are_counted_once_for_its_measures_and_the_compute_tally(
+    monkeypatch,
+) -> None:
+    from search.speed import flops
+
+    counted = []
+    count = flops._count
+    monkeypatch.setattr(flops, "_count", lambda model: counted.append(model) or count(model))
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4)])
+    other = keras.Sequential([keras.Input((8,)), keras.layers.Dense(2)])
+    assert forward_flops(model) == forward_flops(model) == 2 * 8 * 4 + 4
+    assert forward_flops(other) == 2 * 8 * 2 + 2, "another model gets its own count"
+    assert counted == [model, other]

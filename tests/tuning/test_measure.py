@@ -101,3 +101,26 @@ def test_a_model_with_named_inputs_is_counted_and_timed_on_a_dict_of_columns() -
         "latency_ms",
         "latency_ms_batch32",
     }
+
+
+class _Timed:
+    """A stand-in with a model's `predict_on_batch` taking `seconds`; counts its calls."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.calls = seconds, 0
+
+    def predict_on_batch(self, batch: object) -> None:
+        import time
+
+        self.calls += 1
+        time.sleep(self.seconds)
+
+
+def test_a_slow_models_latency_is_the_median_of_fewer_calls_a_fast_ones_of_all() -> None:
+    from search.tuning import measure
+
+    slow, fast = _Timed(measure.TIMING_SECONDS / 2), _Timed(0.0)
+    assert measure.median_ms(slow, None) >= 1000 * measure.TIMING_SECONDS / 2
+    assert slow.calls == measure.WARM_UP + measure.MIN_REPEATS
+    measure.median_ms(fast, None)
+    assert fast.calls == measure.WARM_UP + measure.REPEATS

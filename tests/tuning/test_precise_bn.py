@@ -40,7 +40,7 @@ def _moving_mean(model: keras.Model) -> np.ndarray:
 
 def test_the_statistics_are_the_mean_over_the_batches_and_the_momentum_is_kept() -> None:
     model = _model()
-    assert recompute_statistics(model, _dataset(), count=3) == 3
+    assert recompute_statistics(model, _dataset(), examples=9) == 3, "4 + 4 + 4 examples"
     expected = np.mean([b.mean(axis=0) for b in BATCHES[:3]], axis=0)  # 1.5 + 1 = 2.5
     np.testing.assert_allclose(_moving_mean(model), expected, rtol=1e-6)
     assert list(precise_bn.batch_norms(model))[0].momentum == 0.99
