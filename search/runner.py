@@ -188,6 +188,7 @@ def _search_and_record(
     from search.refit import final_model
     from search.report import TrialRecorder
     from search.tuning.best_model import evaluate
+    from search.tuning.budget_clock import clock_for
     from search.tuning.champion import choose_champion
     from search.tuning.tuners import build_tuner
 
@@ -202,12 +203,14 @@ def _search_and_record(
         resume=search_dir.has_tuner_project,
         warm_start=warm_start,
         deadline=deadline,
+        clock=clock_for(experiment, data.spec.split_sizes),
     )
     record_ended_trials(tuner, outbox)
     trials, counts = _run_trials(tuner, experiment, data, search_dir, outbox, recorder, parallel)
     champion = choose_champion(tuner, experiment.tuner, recorder.records(trials))
     best = champion.trial  # under tuner.constraints, by the rule of tuner.champion
-    model, refit = final_model(tuner, best, experiment, data, recorder.records(), deadline)
+    trials_end = tuner.trial_oracle.trials_end  # the deadline, less what finishing needs
+    model, refit = final_model(tuner, best, experiment, data, recorder.records(), trials_end)
     model, metrics, sample = evaluate(model, experiment, data)  # on the test split
     logged = record_best(experiment, search_dir, outbox, champion, model, metrics, sample, refit)
     model_uri, version = logged or ("", "")

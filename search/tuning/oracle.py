@@ -8,8 +8,9 @@
 - the time budget, a promise (`deadline`, see `search.budget`): keras-tuner has none; its
   search loop stops when the oracle answers STOPPED, which it does once `max_trials` trials
   exist. So once the time left is shorter than the shortest first epoch seen, `max_trials`
-  is lowered to the trials made (the first trial always starts); a running trial stops at
-  the deadline (`search.tuning.stopping.TrialStopper`) and keeps its best epoch so far;
+  is lowered to the trials made (the first trial always starts); a running trial stops
+  training (`search.tuning.stopping.TrialStopper`) early enough to end by the deadline with
+  its best epoch so far, and for the finishing work to fit (`search.tuning.budget_clock`);
 - early stopping: every trial reports each epoch (`update_trial`, over gRPC from a worker);
   the oracle owning the trials asks the experiment's rule (median, asha) and the deadline,
   marks a trial to stop (`search.tuning.stopping`) and answers it STOPPED;
@@ -41,9 +42,11 @@ import keras_tuner as kt
 from search.outcome import BROKE_MARK
 from search.tuning import keras_tuner_internals as internals
 from search.tuning import penalty
+from search.tuning.budget_clock import BudgetClock
 from search.tuning.events import outcome_of, relay
 from search.tuning.repeats import avoid_repeats
 from search.tuning.stopping import DEADLINE, Rule, mark_stopped, planned_epochs, stop_of
+from search.tuning.warm_start import start_from
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,7 @@ class TrialOracle:
         rule: Rule | None = None,
         proposals: Any = None,
         epochs: int | None = None,
+        clock: BudgetClock | None = None,
     ) -> None:
         internals.quiet()
         internals.atomic_saves()
@@ -71,6 +75,7 @@ class TrialOracle:
         self.listeners = list(listeners)
         self.local = isinstance(oracle, kt.Oracle)  # else a worker's client: the chief decides
         self.deadline = deadline  # wall clock (time.time()): workers on other hosts share it
+        self.clock = clock or BudgetClock()  # what comes after a trial's training, measured
         self.rule = rule
         self.epochs = epochs  # what a trial trains when nothing stops it (Hyperband: its round)
         self.proposals = proposals  # a `search.tuning.parego.ParEGO`: why a trial was proposed
@@ -87,17 +92,34 @@ class TrialOracle:
             self._update = oracle.update_trial
             oracle.update_trial = self.update_trial
         if warm_start is not None:
-            self._start_from(warm_start)
+            start_from(oracle, warm_start)
 
     @property
     def stopping(self) -> bool:
         """Trials report their epochs: a rule or a deadline may stop them."""
         return self.rule is not None or self.deadline is not None
 
+    @property
+    def trials_end(self) -> float | None:
+        """When the trials must have ended: the deadline, less what the finishing work was
+        measured to need beyond the budget's reserve for it (`search.tuning.budget_clock`)."""
+        return None if self.deadline is None else self.deadline - self.clock.finish_extra
+
+    @property
+    def training_deadline(self) -> float | None:
+        """When a running trial stops training: `trials_end` less the longest trial tail seen
+        (validation, measures, logging), so that it has ended by then."""
+        end = self.trials_end
+        return None if end is None else end - self.clock.tail
+
+    def past_training_deadline(self) -> bool:
+        deadline = self.training_deadline
+        return deadline is not None and time.time() >= deadline
+
     def report_epoch(self, trial_id: str, epoch: int, metrics: dict[str, float]) -> bool:
         """A trial's epoch ended with `metrics`: True when the trial must stop now."""
         if self.oracle.objective.name not in metrics:  # no validation data: nothing to judge
-            return self.deadline is not None and time.time() >= self.deadline
+            return self.past_training_deadline()
         trial = self.oracle.update_trial(trial_id, metrics, step=epoch)
         return str(trial.status) == "STOPPED"
 
@@ -123,7 +145,7 @@ class TrialOracle:
         if earlier is not None:  # a later execution of a trial stopped before
             return step + 1 >= earlier[0]
         reason = None
-        if self.deadline is not None and time.time() >= self.deadline:
+        if self.past_training_deadline():
             if self._last_epoch(trial, step):  # it ends here anyway, trained as far as meant
                 return False
             reason = DEADLINE
@@ -162,6 +184,7 @@ class TrialOracle:
         return trial
 
     def end_trial(self, trial: Any) -> Any:
+        self.clock.trial_ended(trial.trial_id)
         try:
             result = self._end(trial)
             if self.local:
@@ -185,8 +208,9 @@ class TrialOracle:
             return trial
 
     def _keep_budget(self) -> None:
-        """No new trial when the time left would not train its first epoch (the shortest
-        seen); the first trial always starts, so that the search has a result."""
+        """No new trial when the time left before the training deadline would not train its
+        first epoch (the shortest seen); the first trial always starts, so that the search has
+        a result."""
         oracle = self.oracle
         if not self.local or self.deadline is None:
             return
@@ -198,7 +222,7 @@ class TrialOracle:
                 )
             return
         shortest = min(self._first_epoch.values(), default=0.0)
-        left = self.deadline - time.time()
+        left = (self.training_deadline or self.deadline) - time.time()
         if left > shortest:
             return
         if oracle.max_trials is None or oracle.max_trials > len(oracle.trials):
@@ -231,26 +255,6 @@ class TrialOracle:
     def forget(self, tuner_id: str) -> None:
         """A worker that will not come back: the oracle stops waiting for it."""
         _forget(self.oracle, tuner_id)
-
-    def _start_from(self, warm: Any) -> None:
-        """Makes the oracle's first trial use `warm.values` (other hyperparameters: defaults)."""
-        from search.tuning.warm_start import first_values
-
-        oracle = self.oracle
-        original = oracle.populate_space
-
-        def populate_space(trial_id: str) -> dict[str, Any]:
-            response = original(trial_id)
-            if oracle.start_order or str(response.get("status")) != "RUNNING":
-                return dict(response)
-            oracle.populate_space = original  # only the first trial
-            log.info(
-                "trial %s starts from the warm-start configuration (%s)", trial_id, warm.source
-            )
-            values = first_values(oracle.hyperparameters, warm.values, response["values"])
-            return {**response, "values": values}
-
-        oracle.populate_space = populate_space
 
 
 def _constrain(oracle: Any) -> penalty.Refusals:

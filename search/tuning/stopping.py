@@ -193,7 +193,8 @@ def furthest_trained(ranked: list[Any]) -> Any:
 # -- the trial's side --------------------------------------------------------------------------
 class TrialStopper(keras.callbacks.Callback):
     """Reports each epoch to the oracle and stops the training when it answers STOPPED; at
-    the deadline, stops within the epoch (its partial epoch is still validated and kept).
+    the training deadline, stops within the epoch (its partial epoch is still validated and
+    kept). Times what the oracle's budget clock needs: each batch's end and each validation.
 
     `carried` gives what is known of the model since it was built (its params and FLOPs, with
     several objectives): it goes with every report, so that the oracle judging the trial, a
@@ -209,14 +210,24 @@ class TrialStopper(keras.callbacks.Callback):
         self.trial_oracle = trial_oracle
         self.trial_id = trial_id
         self.carried = carried
+        self._validating: float | None = None  # when the running validation began
 
     def __deepcopy__(self, memo: dict[int, Any]) -> TrialStopper:
         return self  # keras-tuner deep-copies callbacks per execution; this holds the oracle
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        deadline = self.trial_oracle.deadline
-        if deadline is not None and time.time() >= deadline:
+        self.trial_oracle.clock.batch_ended(self.trial_id)
+        if self.trial_oracle.past_training_deadline():
             self.model.stop_training = True
+
+    def on_test_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        if batch == 0:  # after what runs before a validation (recomputed BN statistics)
+            self._validating = time.monotonic()
+
+    def on_test_end(self, logs: dict[str, Any] | None = None) -> None:
+        if self._validating is not None:
+            self.trial_oracle.clock.validated(time.monotonic() - self._validating)
+            self._validating = None
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         metrics = {}

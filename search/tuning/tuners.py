@@ -157,14 +157,15 @@ def build_tuner(
     warm_start: Any = None,
     trials_per_process: int | None = None,
     deadline: float | None = None,
+    clock: Any = None,
 ) -> Any:
     """A keras-tuner tuner writing its project to `directory`, reloading it when `resume`;
     a new one's first trial is `warm_start` (a `search.tuning.warm_start.WarmStart`) if given.
 
     Its oracle is wrapped once (`tuner.trial_oracle`: events to `listeners`, the time budget
-    ending at `deadline` (wall clock), the stopping rule, warm start, retries, ParEGO with
-    several objectives on a Bayesian oracle); a parallel
-    worker's stops after `trials_per_process` trials."""
+    ending at `deadline` (wall clock) less what `clock` (a `BudgetClock`) measures of the work
+    after the trials, the stopping rule, warm start, retries, ParEGO with several objectives
+    on a Bayesian oracle); a parallel worker's stops after `trials_per_process` trials."""
     from search.tuning import parego
     from search.tuning.oracle import TrialOracle
     from search.tuning.stopping import rule_of
@@ -197,6 +198,7 @@ def build_tuner(
         rule=rule_of(config, training),
         proposals=parego.install(tuner.oracle, config.all_objectives, config.seed),
         epochs=training.epochs,
+        clock=clock,
     )
     tuner.parallel = not tuner.trial_oracle.local  # a worker: others train beside it
     if resume:

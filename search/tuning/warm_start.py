@@ -13,6 +13,7 @@ leaves everything after to the tuner:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,8 @@ import keras_tuner as kt
 
 from search.errors import ConfigError
 from search.tracking.schema import KERAS_TUNER_PREFIX
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,3 +87,19 @@ def first_values(
             hps.values[entry.name] = warm.get(entry.name, entry.default)
     tuner_keys = {k: v for k, v in drawn.items() if k.startswith(KERAS_TUNER_PREFIX)}
     return {**hps.values, **tuner_keys}
+
+
+def start_from(oracle: Any, warm: WarmStart) -> None:
+    """Makes `oracle`'s first trial use `warm.values` (other hyperparameters: defaults)."""
+    original = oracle.populate_space
+
+    def populate_space(trial_id: str) -> dict[str, Any]:
+        response = original(trial_id)
+        if oracle.start_order or str(response.get("status")) != "RUNNING":
+            return dict(response)
+        oracle.populate_space = original  # only the first trial
+        log.info("trial %s starts from the warm-start configuration (%s)", trial_id, warm.source)
+        values = first_values(oracle.hyperparameters, warm.values, response["values"])
+        return {**response, "values": values}
+
+    oracle.populate_space = populate_space

@@ -7,6 +7,7 @@ import time
 
 import keras
 import numpy as np
+import pytest
 
 from search.budget import trials_deadline
 from search.experiment import TrainingConfig, TunerConfig
@@ -60,3 +61,66 @@ def test_the_trials_get_the_budget_less_a_reserve_for_finishing() -> None:
     assert trials_deadline(100.0, 300.0) == 100.0 + 270.0, "a share of the budget"
     assert trials_deadline(0.0, 50.0) == 40.0, "at least 10 s"
     assert trials_deadline(0.0, 3600.0) == 3600.0 - 120.0, "at most 2 minutes"
+
+
+def test_a_search_times_its_trials_tails_and_validations(tmp_path) -> None:
+    from search.tuning.budget_clock import BudgetClock
+
+    clock = BudgetClock()
+    config = TunerConfig(kind="random", max_trials=2)
+    tuner = build_tuner(
+        config,
+        TrainingConfig(epochs=2),
+        _tiny,
+        tmp_path / "tuner",
+        listeners=[],
+        resume=False,
+        deadline=time.time() + 3600,
+        clock=clock,
+    )
+    x = np.random.default_rng(0).normal(size=(16, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("int64")
+    tuner.search(x, y, validation_data=(x, y), epochs=2, batch_size=4, verbose=0)
+    assert clock.tail > 0 and clock.validation > 0
+    assert clock.validation < clock.tail, "the tail holds the last validation and more"
+
+
+def test_a_running_trial_stops_training_the_longest_tail_before_the_deadline(tmp_path) -> None:
+    from search.tuning.oracle import TrialOracle
+    from tests.tuning.test_stopping import oracle
+
+    wrapped = TrialOracle(oracle(tmp_path), deadline=time.time() + 3600)
+    first = wrapped.oracle.create_trial("tuner0")
+    wrapped.clock.batch_ended(first.trial_id)
+    time.sleep(0.3)  # its validation, measures and logging
+    wrapped.report_epoch(first.trial_id, 0, {"val_accuracy": 0.5})
+    first.status = "COMPLETED"
+    wrapped.oracle.end_trial(first)
+    assert wrapped.clock.tail >= 0.3
+    running = wrapped.oracle.create_trial("tuner0")
+    assert not wrapped.report_epoch(running.trial_id, 0, {"val_accuracy": 0.5})
+    wrapped.deadline = time.time() + 0.2  # not there yet, but its tail would end past it
+    assert wrapped.past_training_deadline()
+    assert wrapped.report_epoch(running.trial_id, 1, {"val_accuracy": 0.6}), "stops now"
+    running.status = "COMPLETED"
+    wrapped.oracle.end_trial(running)
+    assert str(wrapped.oracle.create_trial("tuner0").status) == "STOPPED", "none starts"
+
+
+def test_the_trials_end_early_enough_for_the_test_evaluation_the_validations_predict() -> None:
+    from search.experiment import load_experiment
+    from search.tuning.budget_clock import EVALUATION_MARGIN, FINISH_FIXED_SECONDS, clock_for
+
+    experiment = load_experiment("image-cnn").with_overrides(**{"tuner.max_seconds": 100})
+    clock = clock_for(experiment, {"train": 900, "validation": 100, "test": 5000})
+    assert clock.reserve == 10.0 and clock.test_ratio == 50.0
+    assert clock.finish_extra == 0.0, "nothing measured yet: the reserve stands"
+    clock.validated(0.01)  # 0.5 s predicted for the test split: the reserve covers it
+    assert clock.finish_extra == 0.0
+    clock.validated(0.4)  # 20 s predicted
+    assert clock.finish_extra == pytest.approx(FINISH_FIXED_SECONDS + EVALUATION_MARGIN * 20 - 10)
+    flipped = experiment.with_overrides(
+        **{"dataset.augment.flip": "horizontal", "dataset.augment.test_time_flip": True}
+    )
+    assert clock_for(flipped, {"validation": 100, "test": 5000}).test_ratio == 100.0
+    assert clock_for(experiment.with_overrides(**{"tuner.max_seconds": None}), {}).test_ratio == 0
