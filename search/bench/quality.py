@@ -1,22 +1,23 @@
 """Quality within a budget: best test accuracy that ASHA, Bayesian optimization with median
 stopping, Hyperband and random search reach in the same wall-clock budget
-(`tuner.max_seconds`), one after the other on the same data; and how many configurations
-each proposed that it had already tried (keras-tuner's Bayesian oracle does, upstream #608).
+(`tuner.max_seconds`), one after the other on the same data; and how many configurations each
+proposed that it had already tried (keras-tuner's Bayesian oracle does, upstream #608).
 
-The full run searches CIFAR-10 (`search.bench.cifar`: the shipped experiment's space and
-recipe on 600 training images of each class, a quarter of them held out for validation, its
-trials on a quarter of the rest as shipped, scored on the whole test split) with a budget that lets Hyperband (9 epochs at most, factor 3)
-run its first bracket, once per seed (4 tuners x 3 seeds x 240 s, and the choices trained:
-67 minutes on 2 AVX2 cores). The shipped refit is turned off inside the budget: with it, half
-the budget went to training one configuration again and every tuner saw one or two.
+The full run searches CIFAR-10 (`search.bench.cifar`: the shipped experiment's space and recipe
+on 600 training images of each class, a quarter of them held out for validation, its trials on
+a quarter of the rest as shipped, scored on the whole test split) with a budget that lets
+Hyperband (9 epochs at most, factor 3) run its first bracket, once per seed (4 tuners x 3 seeds
+x 240 s, and the choices trained: 67 minutes on 2 AVX2 cores). The shipped refit is turned off
+inside the budget: with it, half the budget went to training one configuration again and every
+tuner saw one or two.
 
-Two scores a search. The product's registered model is a refit of the chosen configuration,
-so the figure is the *choice*, trained alike for every tuner: `search train` of the search's
-best configuration on train+validation for `REFIT_EPOCHS`, seeded as the search, outside the
-budget (the same configuration at the same seed is trained once and its score reused). Beside
-it, the chosen trial's own model, as it was: a tuner that trains fewer configurations longer
-wins that one on epochs, not on its choice.
-`--quick` searches the 8x8 digits for seconds with one seed, only to show that it completes.
+Two scores a search. The product's registered model is a refit of the chosen configuration, so
+the figure is the *choice*, trained alike for every tuner: `search train` of the search's best
+configuration on train+validation for `REFIT_EPOCHS`, seeded as the search, outside the budget
+(the same configuration at the same seed is trained once and its score reused). Beside it, the
+chosen trial's own model, as it was: a tuner that trains fewer configurations longer wins that
+one on epochs, not on its choice. `--quick` searches the 8x8 digits for seconds with one seed,
+only to show that it completes.
 """
 
 from __future__ import annotations

@@ -82,3 +82,17 @@ def test_a_process_stops_asking_once_it_ran_its_share(tmp_path) -> None:
     assert not wrapped.exhausted
     assert str(wrapped.oracle.create_trial("worker-1").status) == "STOPPED"
     assert wrapped.exhausted
+
+
+def test_a_bayesian_search_models_after_a_third_of_its_trials_but_never_after_more_than_10(
+    tmp_path,
+) -> None:
+    def first_random(max_trials: int) -> int:
+        config = TunerConfig(kind="bayesian", max_trials=max_trials, max_seconds=600)
+        directory = tmp_path / str(max_trials) / "tuner"
+        tuner = build_tuner(config, TrainingConfig(), _tiny, directory, [], resume=False)
+        return tuner.oracle.num_initial_points
+
+    assert first_random(6) == 2
+    assert first_random(30) == 10
+    assert first_random(200) == 10, "a cap under a time budget: a third would be all random"
