@@ -211,6 +211,7 @@ class TrialStopper(keras.callbacks.Callback):
         self.trial_id = trial_id
         self.carried = carried
         self._validating: float | None = None  # when the running validation began
+        self._validations = 0  # validations of this fit so far
 
     def __deepcopy__(self, memo: dict[int, Any]) -> TrialStopper:
         return self  # keras-tuner deep-copies callbacks per execution; this holds the oracle
@@ -225,9 +226,10 @@ class TrialStopper(keras.callbacks.Callback):
             self._validating = time.monotonic()
 
     def on_test_end(self, logs: dict[str, Any] | None = None) -> None:
-        if self._validating is not None:
+        self._validations += 1
+        if self._validating is not None and self._validations > 1:  # the first one traces
             self.trial_oracle.clock.validated(time.monotonic() - self._validating)
-            self._validating = None
+        self._validating = None
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         metrics = {}

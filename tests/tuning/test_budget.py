@@ -63,16 +63,16 @@ def test_the_trials_get_the_budget_less_a_reserve_for_finishing() -> None:
     assert trials_deadline(0.0, 3600.0) == 3600.0 - 120.0, "at most 2 minutes"
 
 
-def test_a_search_times_its_trials_tails_and_validations(tmp_path) -> None:
+def _timed_search(tmp_path, epochs: int):
     from search.tuning.budget_clock import BudgetClock
 
     clock = BudgetClock()
     config = TunerConfig(kind="random", max_trials=2)
     tuner = build_tuner(
         config,
-        TrainingConfig(epochs=2),
+        TrainingConfig(epochs=epochs),
         _tiny,
-        tmp_path / "tuner",
+        tmp_path / f"tuner{epochs}",
         listeners=[],
         resume=False,
         deadline=time.time() + 3600,
@@ -80,9 +80,16 @@ def test_a_search_times_its_trials_tails_and_validations(tmp_path) -> None:
     )
     x = np.random.default_rng(0).normal(size=(16, 4)).astype("float32")
     y = (x[:, 0] > 0).astype("int64")
-    tuner.search(x, y, validation_data=(x, y), epochs=2, batch_size=4, verbose=0)
-    assert clock.tail > 0 and clock.validation > 0
+    tuner.search(x, y, validation_data=(x, y), epochs=epochs, batch_size=4, verbose=0)
+    return clock
+
+
+def test_a_search_times_its_trials_tails_and_validations_but_not_a_fits_first(tmp_path) -> None:
+    clock = _timed_search(tmp_path, epochs=2)
+    assert clock.tail > 0 and clock.validation > 0, "each trial's second validation timed"
     assert clock.validation < clock.tail, "the tail holds the last validation and more"
+    once = _timed_search(tmp_path, epochs=1)
+    assert once.tail > 0 and once.validation == 0, "a first validation traces: not timed"
 
 
 def test_a_running_trial_stops_training_the_longest_tail_before_the_deadline(tmp_path) -> None:
