@@ -8,11 +8,11 @@ Two costs come after a trial's last training batch and are known only once trial
 - the finishing work's test evaluation: the reserve is a share of the budget, blind to the
   test split's size. There 10,000 test images took 7-11 s of a 24 s reserve, and two of
   the twelve 240 s searches ended 9 s and 15 s past their budget.
-So each process's clock keeps the longest tail seen and the longest validation (a fit's
-first is left out: it traces the model's test step, a cost the test evaluation pays once, not
-per image), and the trials stop training that much earlier: by the tail, and by the test evaluation (the
-validation's time scaled to the test split, twice with the test-time flip) plus the rest of
-the finishing work, beyond the reserve the budget already keeps for it.
+So each process's clock keeps the longest tail seen and the longest validation (a fit's first
+is left out: it traces the model's test step, a cost the test evaluation pays once, not per
+image), and the trials stop training that much earlier: by the tail, and by the test evaluation
+(the validation's time scaled to the test split, twice with the test-time flip) plus the rest
+of the finishing work, beyond the reserve the budget already keeps for it.
 """
 
 from __future__ import annotations
