@@ -82,10 +82,12 @@ def final_model(
     experiment: Experiment,
     data: Any,
     records: list[Any],
-    deadline: float | None,
 ) -> tuple[Any, Refit | None]:
     """The model to test and register: the refit with `tuner.refit`, else (or when it does
-    not fit in the budget) the best trial's own. `deadline` is when the trials had to end."""
+    not fit in the budget) the best trial's own. The refit's time starts when the trials had
+    to end: the deadline, less what the finishing work was measured to need beyond its reserve
+    (`tuner.trial_oracle.trials_end`)."""
+    deadline = tuner.trial_oracle.trials_end
     refit = experiment.tuner.refit
     if not refit.enabled:
         return best_model(tuner, best_trial, experiment, data), None

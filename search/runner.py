@@ -14,6 +14,7 @@ from typing import Any
 
 from search.distributed.chief import Parallel
 from search.experiment import Experiment
+from search.tuning.budget_clock import clock_for
 from search.tuning.events import TrialListener
 
 log = logging.getLogger(__name__)
@@ -188,18 +189,16 @@ def _search_and_record(
     from search.refit import final_model
     from search.report import TrialRecorder
     from search.tuning.best_model import evaluate
-    from search.tuning.budget_clock import clock_for
     from search.tuning.champion import choose_champion
     from search.tuning.tuners import build_tuner
 
     recorder = TrialRecorder()  # every epoch, for the report (in MLflow: workers record theirs)
-    tracked = [recorder, *listeners] if parallel else [outbox, recorder, *listeners]
     tuner = build_tuner(
         experiment.tuner,
         experiment.training,
         hypermodel,
         search_dir.tuner_dir,
-        listeners=tracked,
+        listeners=[recorder, *listeners] if parallel else [outbox, recorder, *listeners],
         resume=search_dir.has_tuner_project,
         warm_start=warm_start,
         deadline=deadline,
@@ -209,8 +208,7 @@ def _search_and_record(
     trials, counts = _run_trials(tuner, experiment, data, search_dir, outbox, recorder, parallel)
     champion = choose_champion(tuner, experiment.tuner, recorder.records(trials))
     best = champion.trial  # under tuner.constraints, by the rule of tuner.champion
-    trials_end = tuner.trial_oracle.trials_end  # the deadline, less what finishing needs
-    model, refit = final_model(tuner, best, experiment, data, recorder.records(), trials_end)
+    model, refit = final_model(tuner, best, experiment, data, recorder.records())
     model, metrics, sample = evaluate(model, experiment, data)  # on the test split
     logged = record_best(experiment, search_dir, outbox, champion, model, metrics, sample, refit)
     model_uri, version = logged or ("", "")
