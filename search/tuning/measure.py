@@ -9,8 +9,8 @@ that built (and trained) it.
   count 0; a graph with shapes it cannot know (text models' string lookups) gets no count.
 - File size: the model saved as `.keras`, in bytes.
 - Latency: after warm-up, the median of 20 `predict_on_batch` calls (fewer, 5 at least, for
-  a model whose calls use up `TIMING_SECONDS`: a residual net's batch of 32 took 50 ms, and
-  its 46 calls half the measuring of a 1-epoch CIFAR trial), for one example and for a batch
+  a model whose calls use up `TIMING_SECONDS`: the latency of a residual net of the CIFAR
+  experiment took 1.3 s a trial, a tenth of a 1-epoch trial), for one example and for a batch
   of 32, on this process's CPU and threads (named in `machine()`).
 """
 
