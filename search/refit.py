@@ -21,7 +21,7 @@ import keras
 
 from search.budget import refit_reserve
 from search.experiment import Experiment
-from search.speed.compute import ComputeCounter
+from search.speed.compute import ComputeCounter, ComputeTally, trials_pflop
 from search.tracking.schema import space_values
 from search.tuning.best_model import best_model
 from search.tuning.recipe import batch_size_of
@@ -127,12 +127,12 @@ def _train_refit(
     model = _build(tuner, trial, (examples, epochs))
     batch = batch_size_of(experiment.training, trial.hyperparameters.values)
     both, _ = pipelines(experiment, data, with_validation=True, batch_size=batch)
-    counter = _RefitWatch(ends)
-    tally = getattr(tuner, "compute_tally", None)  # this process's trials' compute, if counted
-    counting = [ComputeCounter(tally, examples)] if tally is not None else []
-    history = train(model, experiment, both, None, epochs=epochs, callbacks=[counter, *counting])
+    counter, tally = _RefitWatch(ends), ComputeTally(examples)
+    counting = ComputeCounter(tally)
+    history = train(model, experiment, both, None, epochs=epochs, callbacks=[counter, counting])
     trained = len(history.history.get("loss", [])) or epochs
-    pflop = tally.pflop if tally is not None else None
+    trials = trials_pflop(tuner.oracle.trials.values())
+    pflop = None if trials is None or not tally.flops else trials + tally.pflop
     return model, Refit(trained, examples, counter.first_epoch_batches, pflop)
 
 

@@ -245,16 +245,14 @@ def _run_trials(
 ) -> tuple[list[Any], dict[str, int]]:
     """Every trial of the search, in this process or in workers; returns when all ended, with
     every trial and the count of each status (raises when none completed)."""
-    from search.speed.compute import count_compute
+    from search.speed.compute import trials_pflop
     from search.tuning.penalty import ended_trials
-    from search.tuning.training import fit_arguments, trial_examples
+    from search.tuning.training import fit_arguments
 
     started = time.monotonic()
     try:
         if parallel is None:
-            tally = count_compute(tuner, trial_examples(experiment, data.spec))
             tuner.search(**fit_arguments(experiment, data))
-            outbox.log_compute(tally.pflop)
         else:
             from search.distributed.chief import run_chief
 
@@ -263,6 +261,9 @@ def _run_trials(
     except RuntimeError as error:
         raise _stopped_by_failures(error, experiment) from error
     log.info("search took %.1fs", time.monotonic() - started)
+    pflop = trials_pflop(tuner.oracle.trials.values())  # every process's, every run's
+    if pflop is not None:
+        outbox.log_compute(pflop)
     return ended_trials(tuner)
 
 

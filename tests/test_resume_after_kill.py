@@ -125,3 +125,7 @@ def test_sigkill_mid_trial_then_run_again_resumes_with_every_trial_once(
     first = next(t for t in trials if t.data.tags["search.trial_id"] == "0")
     history = MlflowClient(tracking_uri=uri).get_metric_history(first.info.run_id, "loss")
     assert sorted(m.step for m in history) == list(range(EPOCHS))
+    # The search's compute counts the trial run before the kill as well as the one after it.
+    finished_runs = [t for t in trials if t.info.status == "FINISHED"]
+    total = sum(t.data.metrics["train_pflop"] for t in finished_runs)
+    assert resumed.data.metrics["search.compute_pflop"] == pytest.approx(total)

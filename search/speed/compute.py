@@ -1,17 +1,25 @@
 """The compute a search spent: forward FLOPs x 3 x samples seen, over every trial, so that
-searches on different machines compare (seconds do not)."""
+searches on different machines compare (seconds do not).
+
+Each trial counts its own (`search.tuning.measured`: its `train_pflop`, kept by the oracle
+with its measures and logged on its run), in whatever process trains it; the search's is
+their sum over the oracle's trials, and the refit's added (`search.refit`). A trial that
+failed, or the part of one a kill interrupted, is not counted; nor is the test evaluation."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import keras
 
 from search.speed.flops import forward_flops, training_flops
+from search.tracking.schema import TRAIN_PFLOP
 
 
 class ComputeTally:
-    """Sums training FLOPs; one per search, shared by every trial's `ComputeCounter`."""
+    """Sums training FLOPs: of one trial (shared by its executions' `ComputeCounter`), or of
+    the refit."""
 
     def __init__(self, samples_per_epoch: int) -> None:
         self.samples_per_epoch = samples_per_epoch
@@ -50,12 +58,11 @@ class ComputeCounter(keras.callbacks.Callback):
         self.tally.add_epoch(self._forward, self.samples_per_epoch)
 
 
-def count_compute(tuner: Any, samples_per_epoch: int) -> ComputeTally:
-    """A tally of the training compute of every trial `tuner` runs in this process (its
-    trial callbacks gain a `ComputeCounter`); kept as `tuner.compute_tally`, so that the
-    refit (`search.refit`) adds its own epochs."""
-    tally = ComputeTally(samples_per_epoch)
-    tuner.compute_tally = tally
-    callbacks_for = tuner.callbacks_for
-    tuner.callbacks_for = lambda trial_id: [*callbacks_for(trial_id), ComputeCounter(tally)]
-    return tally
+def trials_pflop(trials: Iterable[Any]) -> float | None:
+    """The training compute of `trials` (keras-tuner trials), each trial's own `train_pflop`
+    as its process recorded it: a worker's trials and those run before a resume count as
+    the chief's do. None when no trial has one (nothing counted: a model without a count)."""
+    counted = [
+        t.metrics.get_last_value(TRAIN_PFLOP) for t in trials if t.metrics.exists(TRAIN_PFLOP)
+    ]
+    return float(sum(counted)) if counted else None

@@ -94,8 +94,11 @@ TEST_PREFIX = "test_"
 PARAMS, FLOPS, MODEL_BYTES = "params", "flops", "model_bytes"
 LATENCY_MS, LATENCY_MS_BATCH32 = "latency_ms", "latency_ms_batch32"
 MEASURES = frozenset({PARAMS, FLOPS, MODEL_BYTES, LATENCY_MS, LATENCY_MS_BATCH32})
-SUMMARY_METRICS = frozenset({TRIAL_SECONDS, SCORE, BEST_EPOCH, *MEASURES})  # not epoch curves
-COMPUTE_PFLOP = "search.compute_pflop"  # training PFLOP over all trials (forward x 3 x samples)
+# A trial's training compute in PFLOP: its model's forward FLOPs x 3 x the samples it trained on
+# (what the trial ran, not what its model costs: no objective or constraint reads it).
+TRAIN_PFLOP = "train_pflop"
+SUMMARY_METRICS = frozenset({TRIAL_SECONDS, SCORE, BEST_EPOCH, TRAIN_PFLOP, *MEASURES})
+COMPUTE_PFLOP = "search.compute_pflop"  # the trials' train_pflop summed, and the refit's
 
 # -- artifacts -------------------------------------------------------------------------------
 EXPERIMENT_YAML = "experiment.yaml"  # the resolved config of a search or training run

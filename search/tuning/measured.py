@@ -4,8 +4,10 @@
 Right after the model is built: its parameters and FLOPs; a model over `max_params` or
 `max_flops` is refused there, before any training. Once it has trained: its saved size and
 latency; over `max_latency_ms` or `max_model_mb`, it stays a completed trial but the oracle
-hears it broke a constraint. Listeners hear `trial_measured(trial_id, measures, notes)` before
-the trial ends (notes: the CPU and threads the latency was measured on, and what it broke).
+hears it broke a constraint. Beside them, the trial's training compute (`train_pflop`, see
+`search.speed.compute`), so that the oracle, whichever process it serves, holds it.
+Listeners hear `trial_measured(trial_id, measures, notes)` before the trial ends (notes: the
+CPU and threads the latency was measured on, and what it broke).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import keras
 import keras_tuner as kt
 
 from search.constraints_config import ConstraintsConfig
+from search.speed.compute import ComputeCounter, ComputeTally
+from search.tracking.schema import TRAIN_PFLOP
 from search.tuning.constraints import (
     BUILT,
     TRAINED,
@@ -52,13 +56,15 @@ class MeasuredTrialsMixin:
     constraints: ConstraintsConfig = ConstraintsConfig()
     measure_listeners: Sequence[Any] = ()
     parallel = False  # latency is then indicative
+    trial_samples: int | None = None  # examples a trial's epoch trains on (its compute counted)
     _measuring = False
     _built: dict[str, float] | None = None
     _sample: Any = None
 
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
-        probe = TrainedModel()
-        kwargs["callbacks"] = [*kwargs.get("callbacks", []), probe]
+        probe, tally = TrainedModel(), ComputeTally(self.trial_samples or 0)
+        counting = [ComputeCounter(tally)] if self.trial_samples else []
+        kwargs["callbacks"] = [*kwargs.get("callbacks", []), probe, *counting]
         self._measuring, self._built = True, None
         try:
             results = super().run_trial(trial, *args, **kwargs)  # type: ignore[misc]
@@ -70,6 +76,8 @@ class MeasuredTrialsMixin:
             self._measuring = False
         inputs = _inputs_of(args, kwargs)
         measures = {**(self._built or {}), **self._trained(getattr(probe, "trained", None), inputs)}
+        if tally.flops:
+            measures[TRAIN_PFLOP] = tally.pflop
         found = breaches(self.constraints, measures, TRAINED)
         notes = {**machine(), **({"latency": PARALLEL_NOTE} if self.parallel else {})}
         if found:

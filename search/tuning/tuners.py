@@ -193,12 +193,15 @@ def build_tuner(
     tuner.callbacks_for = partial(training_callbacks, training, config.objective, list(listeners))
     tuner.constraints, tuner.measure_listeners = config.constraints, list(listeners)
     tuner.carry_measures = config.several
-    if config.explore_fraction < 1.0 and hasattr(hypermodel, "schedule_span"):
-        # trials train on a subset: their learning-rate schedules span it
+    spec = getattr(hypermodel, "spec", None)
+    if spec is not None:
         from search.data.subset import subset_size
 
-        explored = subset_size(hypermodel.spec.split_sizes["train"], config.explore_fraction)
-        hypermodel.schedule_span = (explored, training.epochs)
+        explored = subset_size(spec.split_sizes["train"], config.explore_fraction)
+        tuner.trial_samples = explored  # each trial counts its compute
+        if config.explore_fraction < 1.0 and hasattr(hypermodel, "schedule_span"):
+            # trials train on a subset: their learning-rate schedules span it
+            hypermodel.schedule_span = (explored, training.epochs)
     tuner.trial_oracle = TrialOracle(
         tuner.oracle,
         listeners,

@@ -113,6 +113,14 @@ def test_a_chief_and_two_workers_log_every_trial_once_under_one_parent(
         trial = f"trial_{run.data.tags['search.trial_id']}"
         home = checkpoints[run.data.tags["search.worker"]]
         assert list((home / "tuner" / trial).glob("checkpoint*")), f"{trial} checkpoint at {home}"
+    # Each worker counted its own trials' compute (forward FLOPs x 3 x samples, 1 epoch); the
+    # parent holds their sum (this experiment has no refit).
+    samples = int(parents[0].data.params["data.train_size"])
+    for run in trial_runs:
+        measured = run.data.metrics
+        assert measured["train_pflop"] == pytest.approx(measured["flops"] * 3 * samples / 1e15)
+    total = sum(r.data.metrics["train_pflop"] for r in trial_runs)
+    assert parents[0].data.metrics["search.compute_pflop"] == pytest.approx(total)
 
 
 def worker_process(chief: subprocess.Popen, worker_id: str) -> psutil.Process:
