@@ -211,18 +211,18 @@ class TrialOracle:
         """No new trial when the time left before the training deadline would not train its
         first epoch (the shortest seen); the first trial always starts, so that the search has
         a result."""
-        oracle = self.oracle
-        if not self.local or self.deadline is None:
+        oracle, deadline = self.oracle, self.training_deadline
+        if not self.local or deadline is None:  # no time budget
             return
-        if not oracle.trials:
-            if time.time() >= self.deadline:
+        if not oracle.trials:  # nothing measured yet: the training deadline is the deadline
+            if time.time() >= deadline:
                 log.warning(
                     "the time budget for trials ran out before the first one (data, tracking "
                     "and workers took it): it stops after one batch; raise tuner.max_seconds"
                 )
             return
         shortest = min(self._first_epoch.values(), default=0.0)
-        left = (self.training_deadline or self.deadline) - time.time()
+        left = deadline - time.time()
         if left > shortest:
             return
         if oracle.max_trials is None or oracle.max_trials > len(oracle.trials):
