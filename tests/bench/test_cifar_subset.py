@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import keras_tuner as kt
+
 from search.bench import cifar
 from search.data.loading import load_dataset
 from search.experiment import load_experiment
@@ -47,3 +49,27 @@ def test_the_next_seed_reuses_the_subset_it_linked(tmp_path) -> None:
     assert again == first
     assert sorted(p.relative_to(again) for p in again.rglob("*.jpg")) == linked
     assert len(linked) == len(CLASSES) * 4
+
+
+def test_the_quality_bench_searches_the_ranges_a_user_would_first_write(
+    tmp_path, monkeypatch
+) -> None:
+    """On the shipped, narrowed ranges every choice scored alike within noise: the bench
+    widens the learning rate, weight decay and dropout, and keeps the shipped architecture."""
+    from search.bench import quality
+    from search.tuning.prepare import prepare
+
+    source = extract_subset(tmp_path / "archive", {"train": 8, "test": 2})
+    monkeypatch.setattr(cifar, "subset", lambda workdir, per_class, root=None: source)
+    config = quality._experiment(False, tmp_path / "bench", "asha", 1)
+    _, hypermodel = prepare(config)
+    declared = kt.HyperParameters()
+    hypermodel.build(declared)  # declares every hyperparameter the trials draw
+    space = {h.name: h for h in declared.space}
+    rate, decay = space["learning_rate"], space["weight_decay"]
+    assert (rate.min_value, rate.max_value, rate.sampling) == (1e-4, 0.03, "log")
+    assert (decay.min_value, decay.max_value, decay.sampling) == (1e-4, 0.1, "log")
+    assert space["dropout"].values == [0.0, 0.2, 0.4]
+    shipped = load_experiment(cifar.EXPERIMENT).space.hyperparameters
+    assert config.space.hyperparameters["width"] == shipped["width"]
+    assert config.space.hyperparameters["blocks_per_stage"] == shipped["blocks_per_stage"]
