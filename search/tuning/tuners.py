@@ -193,11 +193,11 @@ def build_tuner(
     tuner.callbacks_for = partial(training_callbacks, training, config.objective, list(listeners))
     tuner.constraints, tuner.measure_listeners = config.constraints, list(listeners)
     tuner.carry_measures = config.several
-    spec = getattr(hypermodel, "spec", None)
-    if spec is not None:
+    trained = getattr(getattr(hypermodel, "spec", None), "split_sizes", {}).get("train")
+    if trained:  # a size known (a test's hand-made hypermodel may have none)
         from search.data.subset import subset_size
 
-        explored = subset_size(spec.split_sizes["train"], config.explore_fraction)
+        explored = subset_size(trained, config.explore_fraction)
         tuner.trial_samples = explored  # each trial counts its compute
         if config.explore_fraction < 1.0 and hasattr(hypermodel, "schedule_span"):
             # trials train on a subset: their learning-rate schedules span it
