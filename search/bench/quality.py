@@ -8,7 +8,7 @@ recipe, with the ranges a user would first search (`USER_RANGES`), on 600 traini
 each class, a quarter of them held out for validation, its trials on a quarter of the rest as
 shipped, scored on the whole test split) with a budget that lets
 Hyperband (9 epochs at most, factor 3) run its first bracket, once per seed (4 tuners x 3 seeds
-x 240 s, and the choices trained: 67 minutes on 2 AVX2 cores). The shipped refit is turned off
+x 240 s, and the choices trained: 64-69 minutes on 2 AVX2 cores). The shipped refit is turned off
 inside the budget: with it, half the budget went to training one configuration again and every
 tuner saw one or two.
 
@@ -54,7 +54,7 @@ PER_CLASS = {"train": 600, "test": 1000}  # CIFAR-10's test split has 1,000 of e
 VALIDATION_FRACTION = 0.25
 # The recipe's ranges as a user would first write them (2.5 decades of learning rate, 3 of
 # weight decay, dropout up to 0.4) over the shipped architecture, not the shipped ranges we
-# narrowed after probes: on those, every configuration trained alike scored 0.57-0.61, within
+# narrowed after probes: on those, every configuration trained alike scored 0.55-0.61, within
 # the 0.03 that one configuration moves by with the data's split, so no tuner could do better
 # than another there (2026-12-02: ASHA 0.987, Bayesian + median 1.000 of random's 0.5800).
 USER_RANGES = {
