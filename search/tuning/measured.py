@@ -62,9 +62,8 @@ class MeasuredTrialsMixin:
     _sample: Any = None
 
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
-        probe, tally = TrainedModel(), ComputeTally(self.trial_samples or 0)
-        counting = [ComputeCounter(tally)] if self.trial_samples else []
-        kwargs["callbacks"] = [*kwargs.get("callbacks", []), probe, *counting]
+        probe, tally = TrainedModel(), ComputeTally(self.trial_samples or 0)  # 0: counts nothing
+        kwargs["callbacks"] = [*kwargs.get("callbacks", []), probe, ComputeCounter(tally)]
         self._measuring, self._built = True, None
         try:
             results = super().run_trial(trial, *args, **kwargs)  # type: ignore[misc]
